@@ -42,7 +42,7 @@ func ParseAddress(s string) (AccountID, error) {
 	}
 	p, err := DecodeCheck(s, VersionAccountID, 20)
 	if err != nil {
-		return id, fmt.Errorf("%w %q: %v", ErrBadAddress, s, err)
+		return id, fmt.Errorf("%w %q: %w", ErrBadAddress, s, err)
 	}
 	copy(id[:], p)
 	return id, nil
