@@ -80,7 +80,7 @@ const (
 	EntryManageIssuer    EntryType = 'i'
 	EntryBlackList       EntryType = 'l'
 	EntryManageFee       EntryType = 'm'
-	EntryTrustState      EntryType = 't'
+	EntryRelation        EntryType = 't' // jtchain: RelationSet entries (skywelld 0.29 reserved 't' as Trust_STATE)
 )
 
 var entryTypeNames = map[EntryType]string{
@@ -89,7 +89,7 @@ var entryTypeNames = map[EntryType]string{
 	EntryLedgerHashes: "LedgerHashes", EntryNickname: "Nickname", EntryOffer: "Offer",
 	EntrySkywellState: "SkywellState", EntryFeeSettings: "FeeSettings", EntrySignerList: "SignerList",
 	EntryTicket: "Ticket", EntryManageIssuer: "ManageIssuer", EntryBlackList: "BlackList",
-	EntryManageFee: "ManageFee", EntryTrustState: "TrustState",
+	EntryManageFee: "ManageFee", EntryRelation: "Relation",
 }
 
 var entryTypeByName = invert(entryTypeNames)

@@ -1,0 +1,22 @@
+// Package ledger is the TX layer: ledger entries, transactors, fees,
+// reserves, metadata and the ledger header, as pure deterministic code.
+//
+// Transactions follow rippled's three stages, one transactor type per
+// transaction type (payment.go, trustset.go, ...):
+//
+//	preflight  stateless checks of the transaction alone       -> tem results
+//	preclaim   read-only checks against the ledger            -> tef/ter/tec results
+//	doApply    the write, in a per-transaction sandbox         -> tes/tec results
+//
+// A tes result applies everything. A tec result claims the fee and consumes
+// the sequence number and nothing else. Any other result changes nothing.
+// Every applied transaction gets rippled-style metadata (AffectedNodes,
+// TransactionIndex, TransactionResult, DeliveredAmount).
+//
+// Invariants: no I/O, no clock, no randomness and no map iteration order
+// reaches state or hashes; the ledger's close time and everything else that
+// varies arrives as input. Signatures are verified by the caller (once per
+// node, see VerifySignatures and crypto.VerifyCache); apply only checks that
+// the signing key is authorised for the account. Any package may import
+// ledger; it imports only codec, crypto and shamap.
+package ledger
