@@ -16,9 +16,9 @@ func TestTrustSetCreatesALineOwnedByTheHolder(t *testing.T) {
 		t.Fatalf("owner counts alice %d gw %d", e.owners("alice"), e.owners("gw"))
 	}
 	want := map[string]int{
-		"CreatedNode/SkywellState":   1,
-		"CreatedNode/DirectoryNode":  2, // both owner directories are new
-		"ModifiedNode/AccountRoot":   2, // alice pays; gw is threaded as an owner
+		"CreatedNode/SkywellState":  1,
+		"CreatedNode/DirectoryNode": 2, // both owner directories are new
+		"ModifiedNode/AccountRoot":  2, // alice pays; gw is threaded as an owner
 	}
 	if got := affected(out.Meta); !equalCounts(got, want) {
 		t.Fatalf("affected %v, want %v", got, want)
