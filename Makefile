@@ -6,8 +6,21 @@ export GOFLAGS := -buildvcs=false
 
 BIN := bin
 PKGS := ./...
-# Bounded time for each fuzz target run by `make test`.
+# Bounded time for each fuzz target in `make test` (override: make fuzz FUZZTIME=5m).
 FUZZTIME ?= 10s
+# Records per (library, transaction type) in the client-library cross-check.
+JSCOMPAT_COUNT ?= 300
+
+# Fuzz targets run by `make test`: package:target.
+FUZZ_TARGETS := \
+	./host/codec:FuzzDecode \
+	./host/codec:FuzzParseJSON \
+	./host/crypto:FuzzVerify \
+	./host/crypto:FuzzParseSecret \
+	./host/shamap:FuzzMapOps \
+	./host/shamap:FuzzDecodeProof \
+	./host/shamap:FuzzSplitTxWithMetaData \
+	./host/ledger:FuzzApply
 
 .PHONY: all build run test unit lint vet fmt fuzz bench jscompat jsdeps clean
 
@@ -17,7 +30,7 @@ build:
 	$(GO) build -o $(BIN)/ ./host/cmd/...
 
 run: build
-	@echo "jtd (the node daemon) lands with the node issue; until then 'make run' builds the tools in $(BIN)/." >&2
+	@echo "jtd (the node daemon) lands with the node issue; for now 'make run' builds the tools in $(BIN)/." >&2
 	@echo "Try: $(BIN)/jt wallet new" >&2
 
 test: lint unit jscompat fuzz
@@ -29,18 +42,38 @@ lint: vet fmt
 
 vet:
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags jscompat ./host/codec/
 
 fmt:
 	@out=$$(gofmt -l host plugins sdk examples 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 fuzz:
-	@echo "fuzz targets: $(FUZZTIME) each"
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
+# Benchmarks; compare runs with benchstat. BENCH selects, COUNT repeats.
+BENCH ?= .
+COUNT ?= 1
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKGS)
 
-jscompat:
-	@true
+# The client-library cross-check: jingtum-lib and swtc-lib (from npm) sign
+# random transactions; our codec must match them byte for byte.
+jscompat: jsdeps
+	$(GO) test -tags jscompat -run JSCompat -count=1 ./host/codec/ -args -jscompat.count $(JSCOMPAT_COUNT)
+
+# Node deps for the JS-compat vector generator (host/codec/testdata/jscompat).
+# The stamp makes repeated `make jsdeps` a no-op until package-lock.json changes.
+JSCOMPAT_DIR := host/codec/testdata/jscompat
+
+jsdeps: $(JSCOMPAT_DIR)/node_modules/.stamp
+
+$(JSCOMPAT_DIR)/node_modules/.stamp: $(JSCOMPAT_DIR)/package-lock.json
+	cd $(JSCOMPAT_DIR) && npm ci --no-audit --no-fund
+	touch $@
 
 clean:
-	rm -rf $(BIN) .cache
+	rm -rf $(BIN) .cache $(JSCOMPAT_DIR)/node_modules

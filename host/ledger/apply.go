@@ -195,7 +195,7 @@ func validPublicKey(pub []byte) bool {
 
 // Preclaim runs the read-only checks against view.
 func Preclaim(view ReadView, tx *Tx) (ter.Code, string) {
-	root := view.Read(AccountKeylet(tx.Account()))
+	root := view.Read(tx.accountKey)
 	if root == nil {
 		return ter.TerNO_ACCOUNT, "the sending account does not exist"
 	}
@@ -284,7 +284,7 @@ func Apply(view ReadView, tx *Tx, index uint32) (out Outcome) {
 // payFee takes the fee, consumes the sequence number and returns the balance
 // before the fee.
 func payFee(sb *Sandbox, tx *Tx) int64 {
-	root := sb.Peek(AccountKeylet(tx.Account()))
+	root := sb.Peek(tx.accountKey)
 	bal, _ := root.Amount(sf.Balance)
 	root.Set(sf.Balance, codec.NewNative(bal.Drops()-tx.Fee().Drops()))
 	root.Set(sf.Sequence, tx.Sequence()+1)

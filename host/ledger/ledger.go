@@ -19,6 +19,9 @@ type Ledger struct {
 	state  *shamap.Map
 	txs    *shamap.Map
 	fees   Fees
+	// written holds the decoded entries this ledger wrote (nil: deleted), so
+	// the next open ledger need not decode what was just encoded. Read-only.
+	written map[codec.Hash256]*codec.STObject
 }
 
 // Header returns the ledger's header.
@@ -218,6 +221,12 @@ func (o *OpenLedger) Read(k Keylet) *codec.STObject {
 		}
 		return e
 	}
+	if e, ok := o.parent.written[k.Key]; ok {
+		if e == nil || codec.EntryType(e.UInt16(sf.LedgerEntryType)) != k.Type {
+			return nil
+		}
+		return e
+	}
 	data, ok := o.state.Get(k.Key)
 	if !ok {
 		return nil
@@ -293,11 +302,12 @@ func (o *OpenLedger) Close(ci CloseInfo) *Ledger {
 		CloseTimeResolution: ci.Resolution,
 		CloseFlags:          ci.Flags,
 	}
-	l := &Ledger{header: h, hash: h.Hash(), state: o.state, txs: o.txs, fees: o.fees}
+	l := &Ledger{header: h, hash: h.Hash(), state: o.state, txs: o.txs, fees: o.fees, written: o.changed}
 	if e, ok := o.changed[FeeSettingsKeylet().Key]; ok {
 		l.fees = feesFromEntry(e)
 	}
 	// The open ledger is spent; further use is a programming error.
 	o.state, o.txs, o.changed, o.decoded = nil, nil, nil, nil
+	// The entries in l.written are now shared with every ledger opened on l.
 	return l
 }

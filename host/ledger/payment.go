@@ -101,8 +101,8 @@ func (p payment) doApply(c *applyContext) (ter.Code, string) {
 }
 
 func (payment) payNative(c *applyContext, amt codec.Amount) (ter.Code, string) {
-	src, dst := c.tx.Account(), c.tx.Object().Account(sf.Destination)
-	sroot := c.view.Peek(AccountKeylet(src))
+	dst := c.tx.Object().Account(sf.Destination)
+	sroot := c.view.Peek(c.tx.accountKey)
 	reserve := c.view.Fees().AccountReserve(sroot.UInt32(sf.OwnerCount))
 	// Neither the reserve nor the fee may fund the payment (rippled's rule:
 	// the prior balance must cover the amount plus the larger of the two).

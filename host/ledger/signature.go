@@ -42,7 +42,7 @@ func VerifySignatures(tx *Tx, verify VerifyFunc) error {
 
 // signedWithMaster reports whether tx is single-signed by its account's own key.
 func signedWithMaster(tx *Tx) bool {
-	return !tx.IsMultiSigned() && crypto.AccountIDFromPublicKey(tx.SigningPubKey()) == tx.Account()
+	return !tx.IsMultiSigned() && tx.signer == tx.Account()
 }
 
 // checkAuthorization decides whether the signing key(s) may act for the
@@ -50,7 +50,7 @@ func signedWithMaster(tx *Tx) bool {
 // the account's signer list.
 func checkAuthorization(view ReadView, tx *Tx, root *codec.STObject) (ter.Code, string) {
 	if !tx.IsMultiSigned() {
-		return checkSingleSigner(root, tx.Account(), crypto.AccountIDFromPublicKey(tx.SigningPubKey()))
+		return checkSingleSigner(root, tx.Account(), tx.signer)
 	}
 	list := view.Read(SignerListKeylet(tx.Account()))
 	if list == nil {

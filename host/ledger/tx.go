@@ -6,6 +6,7 @@ import (
 
 	"github.com/jtchain/jtchain/host/codec"
 	"github.com/jtchain/jtchain/host/codec/sf"
+	"github.com/jtchain/jtchain/host/crypto"
 )
 
 // ErrMalformedTx is wrapped by every DecodeTx / NewTx error.
@@ -26,6 +27,9 @@ type Tx struct {
 	sequence uint32
 	fee      codec.Amount
 	flags    uint32
+	// Derived once: every stage needs them and each costs a hash.
+	accountKey Keylet
+	signer     codec.AccountID // account of SigningPubKey (single-signed)
 }
 
 // DecodeTx parses a signed transaction blob.
@@ -55,6 +59,10 @@ func newTx(obj *codec.STObject, blob []byte) (*Tx, error) {
 	tx.sequence = obj.UInt32(sf.Sequence)
 	tx.fee, _ = obj.Amount(sf.Fee)
 	tx.flags = obj.UInt32(sf.Flags)
+	tx.accountKey = AccountKeylet(tx.account)
+	if pub := obj.Blob(sf.SigningPubKey); len(pub) > 0 {
+		tx.signer = crypto.AccountIDFromPublicKey(pub)
+	}
 	return tx, nil
 }
 
