@@ -23,7 +23,7 @@ func (o *STObject) Encode() []byte { return o.AppendTo(make([]byte, 0, 64+len(o.
 // AppendTo appends the canonical binary form of every field to buf.
 func (o *STObject) AppendTo(buf []byte) []byte {
 	for _, e := range o.fields {
-		buf = appendField(buf, e.f, e.v)
+		buf = appendEntry(buf, e)
 	}
 	return buf
 }
@@ -33,15 +33,25 @@ func (o *STObject) AppendTo(buf []byte) []byte {
 func (o *STObject) AppendSigning(buf []byte) []byte {
 	for _, e := range o.fields {
 		if e.f.Signing() {
-			buf = appendField(buf, e.f, e.v)
+			buf = appendEntry(buf, e)
 		}
 	}
 	return buf
 }
 
-func appendField(buf []byte, f *sf.Field, v any) []byte {
-	buf = append(buf, f.Header()...)
-	return appendValue(buf, v)
+func appendEntry(buf []byte, e entry) []byte {
+	buf = append(buf, e.f.Header()...)
+	switch e.f.Type {
+	case sf.TypeUInt8:
+		return append(buf, byte(e.n))
+	case sf.TypeUInt16:
+		return binary.BigEndian.AppendUint16(buf, uint16(e.n))
+	case sf.TypeUInt32:
+		return binary.BigEndian.AppendUint32(buf, uint32(e.n))
+	case sf.TypeUInt64:
+		return binary.BigEndian.AppendUint64(buf, e.n)
+	}
+	return appendValue(buf, e.v)
 }
 
 func appendValue(buf []byte, v any) []byte {
@@ -229,11 +239,21 @@ func (d *decoder) object(depth int) (*STObject, error) {
 		} else {
 			last = k
 		}
-		v, err := d.value(f, depth)
-		if err != nil {
-			return nil, err
+		e := entry{f: f}
+		if isInt(f.Type) {
+			n, err := d.integer(f)
+			if err != nil {
+				return nil, err
+			}
+			e.n = n
+		} else {
+			v, err := d.value(f, depth)
+			if err != nil {
+				return nil, err
+			}
+			e.v = v
 		}
-		o.appendOrdered(f, v)
+		o.appendOrdered(e)
 	}
 }
 
@@ -339,6 +359,29 @@ func (d *decoder) value(f *sf.Field, depth int) (any, error) {
 		return v, nil
 	}
 	return nil, d.fail(f, at, ErrUnknownField)
+}
+
+// integer reads an unsigned integer field of 1, 2, 4 or 8 bytes.
+func (d *decoder) integer(f *sf.Field) (uint64, error) {
+	size := 8
+	switch f.Type {
+	case sf.TypeUInt8:
+		size = 1
+	case sf.TypeUInt16:
+		size = 2
+	case sf.TypeUInt32:
+		size = 4
+	}
+	at := d.pos
+	p, ok := d.take(size)
+	if !ok {
+		return 0, d.fail(f, at, ErrTruncated)
+	}
+	var n uint64
+	for _, b := range p {
+		n = n<<8 | uint64(b)
+	}
+	return n, nil
 }
 
 func (d *decoder) vl(f *sf.Field) (int, error) {

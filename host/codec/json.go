@@ -24,7 +24,7 @@ import (
 func (o *STObject) JSON() map[string]any {
 	m := make(map[string]any, len(o.fields))
 	for _, e := range o.fields {
-		m[e.f.Name] = valueJSON(e.f, e.v)
+		m[e.f.Name] = valueJSON(e.f, e.value())
 	}
 	return m
 }

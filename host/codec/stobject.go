@@ -22,9 +22,70 @@ type STObject struct {
 	fields []entry
 }
 
+// entry holds one field. Integers live unboxed in n (boxing them into an
+// interface would allocate on every Set and decode); every other type is in v.
 type entry struct {
 	f *sf.Field
+	n uint64
 	v any
+}
+
+func isInt(t sf.Type) bool {
+	return t == sf.TypeUInt8 || t == sf.TypeUInt16 || t == sf.TypeUInt32 || t == sf.TypeUInt64
+}
+
+// value returns the entry's value with its Go type.
+func (e entry) value() any {
+	switch e.f.Type {
+	case sf.TypeUInt8:
+		return uint8(e.n)
+	case sf.TypeUInt16:
+		return uint16(e.n)
+	case sf.TypeUInt32:
+		return uint32(e.n)
+	case sf.TypeUInt64:
+		return e.n
+	}
+	return e.v
+}
+
+func (e entry) equal(o entry) bool {
+	if e.f != o.f {
+		return false
+	}
+	if isInt(e.f.Type) {
+		return e.n == o.n
+	}
+	return ValueEqual(e.v, o.v)
+}
+
+// isDefault reports a zero value (rippled's STBase::isDefault): zero
+// integers and hashes, empty blobs, arrays and objects, and zero SWT.
+func (e entry) isDefault() bool {
+	if isInt(e.f.Type) {
+		return e.n == 0
+	}
+	switch x := e.v.(type) {
+	case Hash128:
+		return x == Hash128{}
+	case Hash160:
+		return x == Hash160{}
+	case Hash256:
+		return x == Hash256{}
+	case Amount:
+		return x.IsNative() && x.IsZero()
+	case []byte:
+		return len(x) == 0
+	case Array:
+		return len(x) == 0
+	case Vector256:
+		return len(x) == 0
+	case PathSet:
+		return len(x) == 0
+	case *STObject:
+		return x.Len() == 0
+	}
+	return false
 }
 
 // Item is one element of an STArray: an inner object wrapped in a field
@@ -46,7 +107,7 @@ func (o *STObject) Len() int { return len(o.fields) }
 // Each calls fn for every field in canonical order until fn returns false.
 func (o *STObject) Each(fn func(f *sf.Field, v any) bool) {
 	for _, e := range o.fields {
-		if !fn(e.f, e.v) {
+		if !fn(e.f, e.value()) {
 			return
 		}
 	}
@@ -76,7 +137,7 @@ func (o *STObject) Has(f *sf.Field) bool {
 // Get returns the field's value and whether it is present.
 func (o *STObject) Get(f *sf.Field) (any, bool) {
 	if i, ok := o.find(f); ok {
-		return o.fields[i].v, true
+		return o.fields[i].value(), true
 	}
 	return nil, false
 }
@@ -91,18 +152,48 @@ func (o *STObject) Set(f *sf.Field, v any) {
 }
 
 func (o *STObject) set(f *sf.Field, v any) {
-	i, ok := o.find(f)
+	e := entry{f: f}
+	switch x := v.(type) {
+	case uint8:
+		e.n = uint64(x)
+	case uint16:
+		e.n = uint64(x)
+	case uint32:
+		e.n = uint64(x)
+	case uint64:
+		e.n = x
+	default:
+		e.v = v
+	}
+	o.put(e)
+}
+
+func (o *STObject) put(e entry) {
+	i, ok := o.find(e.f)
 	if ok {
-		o.fields[i].v = v
+		o.fields[i] = e
 		return
 	}
 	o.fields = append(o.fields, entry{})
 	copy(o.fields[i+1:], o.fields[i:])
-	o.fields[i] = entry{f: f, v: v}
+	o.fields[i] = e
 }
 
+func (o *STObject) setInt(f *sf.Field, t sf.Type, n uint64) {
+	if f.Type != t {
+		panic(fmt.Sprintf("codec: field %s (%s) cannot hold %s", f.Name, f.Type, t))
+	}
+	o.put(entry{f: f, n: n})
+}
+
+// SetUInt8 and friends store an integer without the allocation of Set.
+func (o *STObject) SetUInt8(f *sf.Field, x uint8)   { o.setInt(f, sf.TypeUInt8, uint64(x)) }
+func (o *STObject) SetUInt16(f *sf.Field, x uint16) { o.setInt(f, sf.TypeUInt16, uint64(x)) }
+func (o *STObject) SetUInt32(f *sf.Field, x uint32) { o.setInt(f, sf.TypeUInt32, uint64(x)) }
+func (o *STObject) SetUInt64(f *sf.Field, x uint64) { o.setInt(f, sf.TypeUInt64, x) }
+
 // appendOrdered adds a field known to sort after every existing one (decoding).
-func (o *STObject) appendOrdered(f *sf.Field, v any) { o.fields = append(o.fields, entry{f, v}) }
+func (o *STObject) appendOrdered(e entry) { o.fields = append(o.fields, e) }
 
 // Delete removes a field, reporting whether it was present.
 func (o *STObject) Delete(f *sf.Field) bool {
@@ -157,13 +248,29 @@ func checkType(f *sf.Field, v any) error {
 // Typed accessors. Each returns the zero value when the field is absent; use
 // Has or the Lookup form to tell absence from zero.
 
-func (o *STObject) UInt8(f *sf.Field) uint8 { v, _ := o.Get(f); x, _ := v.(uint8); return x }
+func (o *STObject) lookupInt(f *sf.Field, t sf.Type) (uint64, bool) {
+	if f.Type != t {
+		return 0, false
+	}
+	if i, ok := o.find(f); ok {
+		return o.fields[i].n, true
+	}
+	return 0, false
+}
 
-func (o *STObject) UInt16(f *sf.Field) uint16 { v, _ := o.Get(f); x, _ := v.(uint16); return x }
+func (o *STObject) UInt8(f *sf.Field) uint8 { n, _ := o.lookupInt(f, sf.TypeUInt8); return uint8(n) }
 
-func (o *STObject) UInt32(f *sf.Field) uint32 { v, _ := o.Get(f); x, _ := v.(uint32); return x }
+func (o *STObject) UInt16(f *sf.Field) uint16 {
+	n, _ := o.lookupInt(f, sf.TypeUInt16)
+	return uint16(n)
+}
 
-func (o *STObject) UInt64(f *sf.Field) uint64 { v, _ := o.Get(f); x, _ := v.(uint64); return x }
+func (o *STObject) UInt32(f *sf.Field) uint32 {
+	n, _ := o.lookupInt(f, sf.TypeUInt32)
+	return uint32(n)
+}
+
+func (o *STObject) UInt64(f *sf.Field) uint64 { n, _ := o.lookupInt(f, sf.TypeUInt64); return n }
 
 func (o *STObject) Hash256(f *sf.Field) Hash256 { v, _ := o.Get(f); x, _ := v.(Hash256); return x }
 
@@ -199,9 +306,8 @@ func (o *STObject) Amount(f *sf.Field) (Amount, bool) {
 
 // LookupUInt32 returns the value and whether the field is present.
 func (o *STObject) LookupUInt32(f *sf.Field) (uint32, bool) {
-	v, ok := o.Get(f)
-	x, _ := v.(uint32)
-	return x, ok
+	n, ok := o.lookupInt(f, sf.TypeUInt32)
+	return uint32(n), ok
 }
 
 // LookupAccount returns the value and whether the field is present.
@@ -215,7 +321,7 @@ func (o *STObject) LookupAccount(f *sf.Field) (AccountID, bool) {
 func (o *STObject) Clone() *STObject {
 	c := &STObject{fields: make([]entry, len(o.fields), len(o.fields)+2)}
 	for i, e := range o.fields {
-		c.fields[i] = entry{f: e.f, v: cloneValue(e.v)}
+		c.fields[i] = entry{f: e.f, n: e.n, v: cloneValue(e.v)}
 	}
 	return c
 }
@@ -304,11 +410,43 @@ func (o *STObject) Equal(p *STObject) bool {
 		return false
 	}
 	for i := range o.fields {
-		if o.fields[i].f != p.fields[i].f || !ValueEqual(o.fields[i].v, p.fields[i].v) {
+		if !o.fields[i].equal(p.fields[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// Filter returns a new object with the fields keep accepts, sharing their
+// values with o; skipDefault also leaves out zero values.
+func (o *STObject) Filter(keep func(*sf.Field) bool, skipDefault bool) *STObject {
+	out := &STObject{}
+	for _, e := range o.fields {
+		if keep(e.f) && !(skipDefault && e.isDefault()) {
+			if out.fields == nil {
+				out.fields = make([]entry, 0, len(o.fields))
+			}
+			out.fields = append(out.fields, e)
+		}
+	}
+	return out
+}
+
+// Changed returns the fields of o that keep accepts and that p lacks or
+// holds with a different value (rippled's PreviousFields rule, with o the
+// original and p the changed entry). Values are shared with o.
+func (o *STObject) Changed(p *STObject, keep func(*sf.Field) bool) *STObject {
+	out := &STObject{}
+	for _, e := range o.fields {
+		if !keep(e.f) {
+			continue
+		}
+		if i, ok := p.find(e.f); ok && p.fields[i].equal(e) {
+			continue
+		}
+		out.fields = append(out.fields, e)
+	}
+	return out
 }
 
 // Fields returns the fields present, in canonical order.

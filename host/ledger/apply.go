@@ -287,7 +287,7 @@ func payFee(sb *Sandbox, tx *Tx) int64 {
 	root := sb.Peek(tx.accountKey)
 	bal, _ := root.Amount(sf.Balance)
 	root.Set(sf.Balance, codec.NewNative(bal.Drops()-tx.Fee().Drops()))
-	root.Set(sf.Sequence, tx.Sequence()+1)
+	root.SetUInt32(sf.Sequence, tx.Sequence()+1)
 	if root.Has(sf.AccountTxnID) {
 		root.Set(sf.AccountTxnID, tx.ID())
 	}

@@ -263,7 +263,7 @@ func (o *OpenLedger) Apply(tx *Tx) Outcome {
 	if err != nil {
 		panic(fmt.Sprintf("ledger: transaction %X too large for the tree: %v", tx.ID(), err))
 	}
-	o.txs.Put(tx.ID(), leaf)
+	o.txs.PutOwned(tx.ID(), leaf)
 	o.coins -= uint64(out.FeeDestroyed)
 	o.count++
 	return out
@@ -286,7 +286,7 @@ func (o *OpenLedger) Close(ci CloseInfo) *Ledger {
 	slices.SortFunc(keys, func(a, b codec.Hash256) int { return bytes.Compare(a[:], b[:]) })
 	for _, k := range keys {
 		if e := o.changed[k]; e != nil {
-			o.state.Put(k, e.Encode())
+			o.state.PutOwned(k, e.Encode())
 		} else {
 			o.state.Delete(k)
 		}

@@ -77,7 +77,7 @@ func (s *Sandbox) Peek(k Keylet) *codec.STObject {
 
 // Insert creates an entry at k. The entry must not exist.
 func (s *Sandbox) Insert(k Keylet, o *codec.STObject) {
-	o.Set(sf.LedgerEntryType, uint16(k.Type))
+	o.SetUInt16(sf.LedgerEntryType, uint16(k.Type))
 	if it, ok := s.items[k.Key]; ok {
 		if it.cur != nil {
 			panic("ledger: insert over an existing entry")
@@ -172,7 +172,8 @@ func (s *Sandbox) finish(txID codec.Hash256, index uint32, result uint8, deliver
 	}
 	var changes []Change
 	nodes := make(codec.Array, 0, len(s.items))
-	for _, k := range s.sortedKeys() {
+	keys := s.sortedKeys() // again: owner threading may have added items
+	for _, k := range keys {
 		it := s.items[k]
 		if it.orig == nil && it.cur == nil {
 			continue // created and erased within the transaction
@@ -183,7 +184,7 @@ func (s *Sandbox) finish(txID codec.Hash256, index uint32, result uint8, deliver
 			if oldID != txID {
 				prev = prevThread{oldID, it.cur.UInt32(sf.PreviousTxnLgrSeq), oldID != (codec.Hash256{})}
 				it.cur.Set(sf.PreviousTxnID, txID)
-				it.cur.Set(sf.PreviousTxnLgrSeq, seq)
+				it.cur.SetUInt32(sf.PreviousTxnLgrSeq, seq)
 			}
 		}
 		if it.orig != nil && it.cur != nil && it.cur.Equal(it.orig) {
@@ -191,7 +192,7 @@ func (s *Sandbox) finish(txID codec.Hash256, index uint32, result uint8, deliver
 		}
 		changes = append(changes, Change{Key: k, Type: it.typ, Before: it.orig, After: it.cur})
 		node := codec.NewObject(6)
-		node.Set(sf.LedgerEntryType, uint16(it.typ))
+		node.SetUInt16(sf.LedgerEntryType, uint16(it.typ))
 		node.Set(sf.LedgerIndex, k)
 		var kind = sf.ModifiedNode
 		switch {
@@ -211,7 +212,7 @@ func (s *Sandbox) finish(txID codec.Hash256, index uint32, result uint8, deliver
 		default:
 			if prev.set {
 				node.Set(sf.PreviousTxnID, prev.id)
-				node.Set(sf.PreviousTxnLgrSeq, prev.seq)
+				node.SetUInt32(sf.PreviousTxnLgrSeq, prev.seq)
 			}
 			if pf := previousFields(it.orig, it.cur); pf.Len() > 0 {
 				node.Set(sf.PreviousFields, pf)
@@ -223,8 +224,8 @@ func (s *Sandbox) finish(txID codec.Hash256, index uint32, result uint8, deliver
 		nodes = append(nodes, codec.Item{Field: kind, Object: node})
 	}
 	meta := codec.NewObject(4)
-	meta.Set(sf.TransactionIndex, index)
-	meta.Set(sf.TransactionResult, result)
+	meta.SetUInt32(sf.TransactionIndex, index)
+	meta.SetUInt8(sf.TransactionResult, result)
 	meta.Set(sf.AffectedNodes, nodes)
 	if delivered != nil {
 		meta.Set(sf.DeliveredAmount, *delivered)
@@ -235,60 +236,11 @@ func (s *Sandbox) finish(txID codec.Hash256, index uint32, result uint8, deliver
 // metaFields copies the fields of o whose metadata flags include m;
 // skipDefault leaves out zero values (rippled's NewFields rule).
 func metaFields(o *codec.STObject, m sf.Meta, skipDefault bool) *codec.STObject {
-	out := codec.NewObject(o.Len())
-	o.Each(func(f *sf.Field, v any) bool {
-		if f.InMeta(m) && !(skipDefault && isDefault(v)) {
-			out.Set(f, v)
-		}
-		return true
-	})
-	return out
+	return o.Filter(func(f *sf.Field) bool { return f.InMeta(m) }, skipDefault)
 }
 
 // previousFields lists the original values of fields that changed or
 // disappeared (rippled's PreviousFields rule).
 func previousFields(orig, cur *codec.STObject) *codec.STObject {
-	out := codec.NewObject(4)
-	orig.Each(func(f *sf.Field, v any) bool {
-		if !f.InMeta(sf.MetaChangeOrig) {
-			return true
-		}
-		if nv, ok := cur.Get(f); !ok || !codec.ValueEqual(v, nv) {
-			out.Set(f, v)
-		}
-		return true
-	})
-	return out
-}
-
-func isDefault(v any) bool {
-	switch x := v.(type) {
-	case uint8:
-		return x == 0
-	case uint16:
-		return x == 0
-	case uint32:
-		return x == 0
-	case uint64:
-		return x == 0
-	case codec.Hash128:
-		return x == codec.Hash128{}
-	case codec.Hash160:
-		return x == codec.Hash160{}
-	case codec.Hash256:
-		return x == codec.Hash256{}
-	case codec.Amount:
-		return x.IsNative() && x.IsZero()
-	case []byte:
-		return len(x) == 0
-	case codec.Array:
-		return len(x) == 0
-	case codec.Vector256:
-		return len(x) == 0
-	case codec.PathSet:
-		return len(x) == 0
-	case *codec.STObject:
-		return x.Len() == 0
-	}
-	return false
+	return orig.Changed(cur, func(f *sf.Field) bool { return f.InMeta(sf.MetaChangeOrig) })
 }

@@ -75,7 +75,14 @@ func (m *Map) find(key *crypto.Hash256) *leaf {
 // Put stores a copy of data under key, replacing any previous value. The
 // caller keeps ownership of data and may reuse the buffer.
 func (m *Map) Put(key crypto.Hash256, data []byte) {
-	lf := &leaf{key: key, data: slices.Clip(slices.Clone(data))}
+	m.PutOwned(key, slices.Clip(slices.Clone(data)))
+}
+
+// PutOwned is Put without the copy: the map takes ownership of data, and the
+// caller must never modify it afterwards. The ledger uses it for bytes it has
+// just encoded, saving a copy of every written entry and transaction.
+func (m *Map) PutOwned(key crypto.Hash256, data []byte) {
+	lf := &leaf{key: key, data: data}
 	n := m.writable(m.root)
 	m.root = n
 	for depth := 0; ; depth++ {

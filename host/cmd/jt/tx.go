@@ -164,4 +164,3 @@ func readArg(arg string, stdin io.Reader) ([]byte, error) {
 	}
 	return bytes.TrimSpace(b), nil
 }
-
