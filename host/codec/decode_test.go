@@ -95,6 +95,8 @@ func TestParseJSONNamesTheBadField(t *testing.T) {
 		{`{"Amount":{"value":"1e200","currency":"CNY","issuer":"jpmKEm2sUevfpFjS7QHdT8Sx7ZGoEXTJAz"}}`, "Amount"},
 		{`{"InvoiceID":"00"}`, "InvoiceID"},
 		{`{"Frobnicate":1}`, "Frobnicate"},
+		{`{"Paths":[]}`, "Paths"},
+		{`{"Paths":[[]]}`, "Paths[0]"},
 	}
 	for _, c := range cases {
 		_, err := ParseJSON([]byte(c.json))

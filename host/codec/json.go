@@ -341,6 +341,11 @@ func pathSetFromJSON(raw any, path string) (PathSet, error) {
 	if !ok {
 		return nil, &JSONError{Path: path, Err: fmt.Errorf("%w: want an array of paths", ErrBadValue)}
 	}
+	if len(list) == 0 {
+		// The wire format ends a path set after its last path; an empty set
+		// has no encoding that decodes (rippled rejects it too).
+		return nil, &JSONError{Path: path, Err: fmt.Errorf("%w: an empty path set cannot be encoded; leave Paths out", ErrBadValue)}
+	}
 	ps := make(PathSet, 0, len(list))
 	for i, pr := range list {
 		steps, ok := pr.([]any)
