@@ -189,6 +189,15 @@ func checkSigningFields(tx *Tx) (ter.Code, string) {
 	return ter.TesSUCCESS, ""
 }
 
+// badCurrency is the issued currency spelled "SWT": it would read as the
+// native currency in JSON, so transactions may not use it (rippled rejects
+// "XRP" the same way).
+func badCurrency(c codec.Currency) bool {
+	var swt codec.Currency
+	copy(swt[12:], "SWT")
+	return c == swt
+}
+
 func validPublicKey(pub []byte) bool {
 	return len(pub) == 33 && (pub[0] == 0x02 || pub[0] == 0x03 || pub[0] == 0xED)
 }
@@ -208,7 +217,9 @@ func Preclaim(view ReadView, tx *Tx) (ter.Code, string) {
 		return ter.TefMAX_LEDGER, fmt.Sprintf("LastLedgerSequence %d is before ledger %d", lls, view.Seq())
 	}
 	if want, ok := tx.Object().Get(sf.AccountTxnID); ok {
-		if have, tracked := root.Get(sf.AccountTxnID); !tracked || want != have {
+		// An account that does not track its last transaction compares as
+		// zero, as in rippled.
+		if have := root.Hash256(sf.AccountTxnID); want != have {
 			return ter.TefWRONG_PRIOR, "AccountTxnID does not match the account's last transaction"
 		}
 	}

@@ -36,6 +36,9 @@ func (payment) preflight(tx *Tx) (ter.Code, string) {
 	if !amt.IsNative() && amt.Issuer().IsZero() {
 		return ter.TemBAD_ISSUER, "usercoin amount without an issuer"
 	}
+	if badCurrency(amt.Currency()) {
+		return ter.TemBAD_CURRENCY, "SWT cannot be an issued currency"
+	}
 	sendMax, hasMax := obj.Amount(sf.SendMax)
 	if hasMax && sendMax.Sign() <= 0 {
 		return ter.TemBAD_AMOUNT, "SendMax must be positive"

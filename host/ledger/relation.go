@@ -55,6 +55,8 @@ func (r relation) preflight(tx *Tx) (ter.Code, string) {
 		return ter.TemBAD_LIMIT, "negative LimitAmount"
 	case limit.Issuer().IsZero():
 		return ter.TemBAD_ISSUER, "LimitAmount has no issuer"
+	case badCurrency(limit.Currency()):
+		return ter.TemBAD_CURRENCY, "SWT cannot be an issued currency"
 	}
 	if kind == RelationFreeze && limit.Issuer() != tx.Account() {
 		return ter.TemBAD_ISSUER, "only the issuer can freeze its currency"

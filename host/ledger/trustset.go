@@ -33,6 +33,8 @@ func (trustSet) preflight(tx *Tx) (ter.Code, string) {
 		return ter.TemDST_NEEDED, "LimitAmount has no issuer"
 	case limit.Issuer() == tx.Account():
 		return ter.TemDST_IS_SRC, "a trust line to oneself"
+	case badCurrency(limit.Currency()):
+		return ter.TemBAD_CURRENCY, "SWT cannot be an issued currency"
 	}
 	f := tx.Flags()
 	if f&TfSetNoSkywell != 0 && f&TfClearNoSkywell != 0 || f&TfSetFreeze != 0 && f&TfClearFreeze != 0 {
@@ -67,9 +69,16 @@ func (trustSet) doApply(c *applyContext) (ter.Code, string) {
 	flags := c.tx.Flags()
 	root := c.view.Peek(AccountKeylet(acct))
 	owners := root.UInt32(sf.OwnerCount)
+	// rippled (and skywelld, SetTrust's uReserveCreate) lets an account's
+	// first two objects skip the reserve check, both for a new line and for
+	// taking on the reserve of an existing one, so a new account can be
+	// given its first trust lines.
+	shortOfReserve := owners >= 2 && c.priorBalance < c.view.Fees().AccountReserve(owners+1)
 	noFreeze := root.UInt32(sf.Flags)&LsfNoFreeze != 0
-	if flags&TfSetFreeze != 0 && noFreeze {
-		return ter.TecNO_PERMISSION, "the account has given up freezing (NoFreeze)"
+	// An account that gave up freezing (NoFreeze) may still send SetFreeze;
+	// skywelld, like rippled, ignores the flag rather than failing.
+	if noFreeze {
+		flags &^= TfSetFreeze
 	}
 	s := sideOf(acct, peer)
 	k := TrustLineKeylet(acct, peer, cur)
@@ -89,12 +98,12 @@ func (trustSet) doApply(c *applyContext) (ter.Code, string) {
 		if flags&TfSetFreeze != 0 {
 			lf |= s.frz
 		}
-		if limit.IsZero() && lf&^s.auth == 0 && qualityValue(qIn) == 0 && qualityValue(qOut) == 0 {
-			return ter.TecNO_LINE_REDUNDANT, "a new line with nothing set"
+		// skywelld's rule: a new line needs a limit or a quality; flags alone
+		// do not make one.
+		if limit.IsZero() && qualityValue(qIn) == 0 && qualityValue(qOut) == 0 {
+			return ter.TecNO_LINE_REDUNDANT, "a new line with no limit and no quality"
 		}
-		// rippled lets an account's first two objects skip the reserve check
-		// so a new account can be given its first trust lines.
-		if owners >= 2 && c.priorBalance < c.view.Fees().AccountReserve(owners+1) {
+		if shortOfReserve {
 			return ter.TecNO_LINE_INSUF_RESERVE, "not enough SWT for the reserve of a new line"
 		}
 		if _, code := newTrustLine(c.view, acct, peer, cur, limit.Value(), lf, qualityValue(qIn), qualityValue(qOut)); code != ter.TesSUCCESS {
@@ -138,7 +147,7 @@ func (trustSet) doApply(c *applyContext) (ter.Code, string) {
 
 	// A side that now asks something of the line needs a reserve.
 	if lf&s.reserve == 0 && !sideIsDefault(line, s) {
-		if c.priorBalance < c.view.Fees().AccountReserve(owners+1) {
+		if shortOfReserve {
 			return ter.TecINSUF_RESERVE_LINE, "not enough SWT for the reserve of this line"
 		}
 		line.Set(sf.Flags, lf|s.reserve)

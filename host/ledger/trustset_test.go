@@ -77,6 +77,8 @@ func TestTrustSetRules(t *testing.T) {
 	e.submit(ter.TemDST_IS_SRC, "alice", trust("1", "CNY", e.addr("alice")))
 	e.submit(ter.TecNO_DST, "alice", trust("1", "CNY", e.addr("nobody")))
 	e.submit(ter.TecNO_LINE_REDUNDANT, "alice", trust("0", "CNY", e.addr("gw")))
+	e.submit(ter.TecNO_LINE_REDUNDANT, "alice", merge(trust("0", "CNY", e.addr("gw")), map[string]any{"Flags": TfSetNoSkywell}))
+	e.submit(ter.TemBAD_CURRENCY, "alice", trust("1", "0000000000000000000000005357540000000000", e.addr("gw")))
 	e.submit(ter.TefNO_AUTH_REQUIRED, "gw", merge(trust("0", "CNY", e.addr("alice")), map[string]any{"Flags": TfSetAuth}))
 	e.submit(ter.TemINVALID_FLAG, "alice", merge(trust("1", "CNY", e.addr("gw")), map[string]any{"Flags": TfSetFreeze | TfClearFreeze}))
 	// 4-6 character and hex currencies work like 3-character ones.
@@ -124,4 +126,20 @@ func TestQualityOneIsStoredAsUnset(t *testing.T) {
 		t.Fatalf("line %v", line.JSON())
 	}
 	_ = sf.Flags
+}
+
+// The first-two-objects exemption also covers taking on the reserve of a
+// line that already exists (skywelld's SetTrust uses uReserveCreate for
+// both). Found by TestPropertyRandomTransactionSequences.
+func TestTrustSetOnAnExistingLineIsExemptForTheFirstTwoObjects(t *testing.T) {
+	e := newEnv(t)
+	e.fund(100_000_000, "gw")
+	e.fund(10_000_000+100, "alice") // the base reserve plus fees: short of the reserve for one object
+	// The gateway creates the line first (a quality is enough), so it exists
+	// on the gateway's reserve only.
+	e.submit(ter.TesSUCCESS, "gw", merge(trust("0", "CNY", e.addr("alice")), map[string]any{"QualityIn": 5}))
+	e.submit(ter.TesSUCCESS, "alice", trust("100", "CNY", e.addr("gw")))
+	if e.owners("alice") != 1 || e.owners("gw") != 1 {
+		t.Fatalf("owner counts alice %d gw %d", e.owners("alice"), e.owners("gw"))
+	}
 }
