@@ -22,7 +22,14 @@ type Ledger struct {
 	// written holds the decoded entries this ledger wrote (nil: deleted), so
 	// the next open ledger need not decode what was just encoded. Read-only.
 	written map[codec.Hash256]*codec.STObject
+	// changedKeys lists the keys written, sorted.
+	changedKeys []codec.Hash256
 }
+
+// ChangedKeys returns the state keys this ledger created, modified or
+// deleted, in key order; State() tells which still exist. Storage uses it to
+// write only what changed. Callers must not modify the slice.
+func (l *Ledger) ChangedKeys() []codec.Hash256 { return l.changedKeys }
 
 // Header returns the ledger's header.
 func (l *Ledger) Header() Header { return l.header }
@@ -168,7 +175,9 @@ func Genesis(g GenesisConfig) (*Ledger, error) {
 		CloseTime:           g.CloseTime,
 		CloseTimeResolution: 10,
 	}
-	return &Ledger{header: h, hash: h.Hash(), state: state, txs: txs, fees: g.Fees}, nil
+	keys := []codec.Hash256{AccountKeylet(g.Account).Key, FeeSettingsKeylet().Key}
+	slices.SortFunc(keys, func(a, b codec.Hash256) int { return bytes.Compare(a[:], b[:]) })
+	return &Ledger{header: h, hash: h.Hash(), state: state, txs: txs, fees: g.Fees, changedKeys: keys}, nil
 }
 
 // OpenLedger is the ledger being built on a closed parent. Transactions
@@ -302,7 +311,7 @@ func (o *OpenLedger) Close(ci CloseInfo) *Ledger {
 		CloseTimeResolution: ci.Resolution,
 		CloseFlags:          ci.Flags,
 	}
-	l := &Ledger{header: h, hash: h.Hash(), state: o.state, txs: o.txs, fees: o.fees, written: o.changed}
+	l := &Ledger{header: h, hash: h.Hash(), state: o.state, txs: o.txs, fees: o.fees, written: o.changed, changedKeys: keys}
 	if e, ok := o.changed[FeeSettingsKeylet().Key]; ok {
 		l.fees = feesFromEntry(e)
 	}
