@@ -20,7 +20,9 @@ FUZZ_TARGETS := \
 	./host/shamap:FuzzMapOps \
 	./host/shamap:FuzzDecodeProof \
 	./host/shamap:FuzzSplitTxWithMetaData \
-	./host/ledger:FuzzApply
+	./host/ledger:FuzzApply \
+	./host/config:FuzzLoad \
+	./host/rpc:FuzzHandleRequest
 
 .PHONY: all build run test unit lint vet fmt fuzz bench jscompat jsdeps clean
 
@@ -29,9 +31,12 @@ all: build
 build:
 	$(GO) build -o $(BIN)/ ./host/cmd/...
 
+# A development chain in ./data: created on first run (genesis account
+# snoPBjXtMeMyMHUVTgbuqAfg1SUTb holds every coin), kept across runs.
+# The API listens on ws://127.0.0.1:5020 (and HTTP JSON-RPC on :5050).
 run: build
-	@echo "jtd (the node daemon) lands with the node issue; for now 'make run' builds the tools in $(BIN)/." >&2
-	@echo "Try: $(BIN)/jt wallet new" >&2
+	@if [ ! -f data/genesis.json ]; then $(BIN)/jtd init --dev --data-dir ./data; fi
+	$(BIN)/jtd run --config configs/dev.toml
 
 test: lint unit jscompat fuzz
 

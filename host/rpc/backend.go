@@ -48,6 +48,12 @@ var (
 	ErrLedgerNotFound = errors.New("ledger not found")
 	ErrNoState        = errors.New("ledger state is no longer kept in memory")
 	ErrTxNotFound     = errors.New("transaction not found")
+	// ErrBusy marks a SubmitResult.Err that says the node cannot take the
+	// transaction now (a full queue, too many from one account); clients see
+	// rippled's tooBusy. Wrap it: fmt.Errorf("queue full: %w", rpc.ErrBusy).
+	// A bad signature should wrap crypto.ErrBadSignature (as
+	// ledger.VerifySignatures does); clients then see invalidTransaction.
+	ErrBusy = errors.New("node is too busy")
 )
 
 // Status is the node's state as server_info reports it.

@@ -3,16 +3,26 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+func main() {
+	// Ctrl-C cancels the command's context: node commands stop waiting,
+	// jt bench stops submitting and prints what it has.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
 
 // usageError marks errors caused by how jt was invoked (exit status 2).
 type usageError struct{ error }
@@ -20,11 +30,16 @@ type usageError struct{ error }
 // run executes jt with args and returns the exit status: 0 on success, 1 on
 // failure, 2 on bad usage. Errors go to stderr.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is run with a context that ends the command early.
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdin, stdout)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}
@@ -42,16 +57,23 @@ func newRootCmd(stdin io.Reader, stdout io.Writer) *cobra.Command {
 		Short: "jtchain command-line client",
 		Long: `jt is the command-line client for jtchain, a Jingtum-compatible chain.
 
-Offline commands work without a node: create and inspect wallets, and
-decode, hash and sign transactions in Jingtum's binary format. Amounts of
-SWT are in drops (1 SWT = 1,000,000 drops).`,
+Offline commands work without a node: create and inspect wallets (wallet),
+and decode, hash and sign transactions in Jingtum's binary format (tx
+decode|hash|sign). Amounts of SWT in transaction JSON are in drops
+(1 SWT = 1,000,000 drops).
+
+Node commands talk to a node's WebSocket API at --url (default
+ws://127.0.0.1:5020, or $JT_URL): status, account, tx HASH, pay, trust and
+bench. Secrets for pay and trust may come from $JT_SECRET instead of
+--secret. Errors go to stderr; jt exits 1 on failure and 2 on bad usage.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
-	root.AddCommand(newWalletCmd(stdout), newTxCmd(stdin, stdout))
+	root.AddCommand(newWalletCmd(stdout), newTxCmd(stdin, stdout),
+		newStatusCmd(stdout), newAccountCmd(stdout), newPayCmd(stdout), newTrustCmd(stdout), newBenchCmd(stdout))
 	return root
 }
 

@@ -20,9 +20,10 @@ const maxInput = 4 << 20
 
 func newTxCmd(stdin io.Reader, stdout io.Writer) *cobra.Command {
 	t := &cobra.Command{
-		Use:   "tx",
-		Short: "Decode, hash and sign transactions offline",
+		Use:   "tx [HASH]",
+		Short: "Look up a transaction on a node, or decode, hash and sign offline",
 	}
+	attachTxLookup(t, stdout)
 	decode := &cobra.Command{
 		Use:     "decode BLOB",
 		Short:   "Print the JSON of a signed transaction blob (hex)",
