@@ -2,6 +2,8 @@ package codec
 
 import (
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -23,6 +25,9 @@ func FuzzDecode(f *testing.F) {
 		js, err := json.Marshal(o.JSON())
 		if err != nil {
 			t.Fatalf("marshal: %v", err)
+		}
+		if err := sameJSONDoc(js, o.AppendJSON(nil)); err != nil {
+			t.Fatalf("AppendJSON differs from JSON(): %v", err)
 		}
 		back, err := ParseJSON(js)
 		if err != nil {
@@ -52,4 +57,19 @@ func FuzzParseJSON(f *testing.F) {
 			t.Fatalf("binary round trip changed the object")
 		}
 	})
+}
+
+// sameJSONDoc reports whether two JSON documents are equal as values.
+func sameJSONDoc(a, b []byte) error {
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		return fmt.Errorf("invalid JSON %q: %w", b, err)
+	}
+	if !reflect.DeepEqual(x, y) {
+		return fmt.Errorf("\n%s\n%s", a, b)
+	}
+	return nil
 }

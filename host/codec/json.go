@@ -30,7 +30,17 @@ func (o *STObject) JSON() map[string]any {
 }
 
 // MarshalJSON implements json.Marshaler.
-func (o *STObject) MarshalJSON() ([]byte, error) { return json.Marshal(o.JSON()) }
+func (o *STObject) MarshalJSON() ([]byte, error) { return o.AppendJSON(nil), nil }
+
+// appendAnyJSON appends a JSON-ready value (the rare forms AppendJSON does
+// not write directly).
+func appendAnyJSON(buf []byte, v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return append(buf, "null"...)
+	}
+	return append(buf, b...)
+}
 
 func valueJSON(f *sf.Field, v any) any {
 	switch x := v.(type) {

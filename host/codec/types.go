@@ -3,7 +3,6 @@ package codec
 import (
 	"encoding/hex"
 	"fmt"
-	"strings"
 
 	"github.com/jtchain/jtchain/host/crypto"
 )
@@ -109,7 +108,7 @@ func (c Currency) String() string {
 	if s, ok := c.code(); ok {
 		return s
 	}
-	return strings.ToUpper(hex.EncodeToString(c[:]))
+	return hexUpper(c[:])
 }
 
 // Issue is a currency and its issuer; for SWT the issuer is AccountZero.
@@ -152,4 +151,13 @@ type (
 	PathSet []Path
 )
 
-func hexUpper(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
+func hexUpper(b []byte) string {
+	out := make([]byte, 2*len(b))
+	for i, c := range b {
+		out[2*i], out[2*i+1] = upperHexDigits[c>>4], upperHexDigits[c&0xF]
+	}
+	return string(out)
+}
+
+// HexUpper returns b as upper-case hex, the form Jingtum's JSON uses.
+func HexUpper(b []byte) string { return hexUpper(b) }

@@ -2,6 +2,7 @@ package codec
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -69,6 +70,13 @@ func TestVector2PaymentDecodesReencodesAndHashes(t *testing.T) {
 		if j[k] != v {
 			t.Errorf("%s = %#v, want %#v", k, j[k], v)
 		}
+	}
+	js, _ := json.Marshal(j)
+	if err := sameJSONDoc(js, tx.AppendJSON(nil, []byte(`"hash":"X"`))); err == nil {
+		t.Fatal("extra member not appended")
+	}
+	if err := sameJSONDoc(js, tx.AppendJSON(nil)); err != nil {
+		t.Fatal(err)
 	}
 	memo := j["Memos"].([]any)[0].(map[string]any)["Memo"].(map[string]any)
 	if data := mustHex(t, memo["MemoData"].(string)); string(data) != "给支付" {

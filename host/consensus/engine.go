@@ -145,6 +145,9 @@ type Params struct {
 	Self          codec.AccountID
 	CloseInterval time.Duration // least time between ledgers while transactions wait
 	IdleInterval  time.Duration // most time between ledgers when nothing happens
+	// LedgerTarget is the open ledger size past which fees escalate; an
+	// engine may close early when it is reached (0: no early close).
+	LedgerTarget int
 	// Options holds engine-specific settings from the node config.
 	Options map[string]string
 }

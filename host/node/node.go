@@ -92,6 +92,7 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 		Self:          n.key.AccountID(),
 		CloseInterval: cfg.Consensus.CloseInterval,
 		IdleInterval:  cfg.Consensus.IdleInterval,
+		LedgerTarget:  cfg.Mempool.LedgerTarget,
 		Options:       cfg.Consensus.Options,
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -27,13 +28,31 @@ func rippleNow() uint32 { return uint32(time.Now().Unix() - rippleEpoch) }
 
 // metaJSON is a transaction's metadata with delivered_amount added for
 // successful payments (the amount that arrived, which differs from Amount
-// for partial payments).
-func metaJSON(t ledger.TxWithMeta) map[string]any {
-	m := t.Meta.JSON()
+// for partial payments). It is written directly, not through maps: every
+// streamed transaction carries it.
+func metaJSON(t ledger.TxWithMeta) json.RawMessage {
+	var extra []byte
 	if d, ok := ledger.DeliveredAmount(t.Tx.Object(), t.Meta); ok {
-		m["delivered_amount"] = codec.AmountJSON(d)
+		extra = codec.AppendAmountJSON(append(extra, `"delivered_amount":`...), d)
 	}
-	return m
+	return t.Meta.AppendJSON(make([]byte, 0, 512), extra)
+}
+
+// rawTxJSON is a transaction's JSON with its "hash" and any extra members
+// (pre-encoded "key":value), written directly for the hot paths (submit
+// responses and transaction streams).
+func rawTxJSON(tx *ledger.Tx, extra ...[]byte) json.RawMessage {
+	id := tx.ID()
+	hash := make([]byte, 0, 75)
+	hash = append(append(hash, `"hash":"`...), hexUpper(id[:])...)
+	hash = append(hash, '"')
+	return tx.Object().AppendJSON(make([]byte, 0, 768), append([][]byte{hash}, extra...)...)
+}
+
+// uintMember is a pre-encoded "key":n member for rawTxJSON.
+func uintMember(key string, n uint32) []byte {
+	b := strconv.AppendQuote(make([]byte, 0, len(key)+14), key)
+	return strconv.AppendUint(append(b, ':'), uint64(n), 10)
 }
 
 // txInLedger is a validated transaction's JSON as tx and account_tx show it

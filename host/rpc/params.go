@@ -134,4 +134,4 @@ func min64(a, b int64) int64 {
 }
 
 // hexUpper is how rippled prints hashes and blobs.
-func hexUpper(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
+func hexUpper(b []byte) string { return codec.HexUpper(b) }

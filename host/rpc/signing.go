@@ -305,7 +305,7 @@ func (r *request) submitResult(tx *ledger.Tx) (map[string]any, *rpcError) {
 	}
 	out := engineResult(res.Result)
 	out["tx_blob"] = hexUpper(tx.Blob())
-	out["tx_json"] = tx.JSON()
+	out["tx_json"] = rawTxJSON(tx)
 	return out, nil
 }
 

@@ -282,12 +282,10 @@ func (s *Server) push(sess *session, msg []byte) {
 // transactionMessage is transJson + meta for a validated transaction
 // (NetworkOPs.cpp): transaction.hash is what jingtum-lib deduplicates on.
 func transactionMessage(t ledger.TxWithMeta, seq uint32, ledgerHash codec.Hash256, closeTime uint32) map[string]any {
-	txj := t.Tx.JSON()
-	txj["date"] = closeTime
 	res := t.Result()
 	return map[string]any{
 		"type":                  "transaction",
-		"transaction":           txj,
+		"transaction":           rawTxJSON(t.Tx, uintMember("date", closeTime)),
 		"meta":                  metaJSON(t),
 		"engine_result":         res.Token(),
 		"engine_result_code":    int(res),

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -69,7 +70,7 @@ func versionCmd(stdout io.Writer) *cobra.Command {
 }
 
 func runCmd(stderr io.Writer) *cobra.Command {
-	var cfgFile string
+	var cfgFile, cpuProfile string
 	c := &cobra.Command{
 		Use:   "run --config FILE",
 		Short: "Run the node",
@@ -87,6 +88,16 @@ documents every setting.`,
 				return err
 			}
 			log := newLogger(cfg.Log, stderr)
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer func() { pprof.StopCPUProfile(); f.Close() }()
+			}
 			n, err := node.New(cfg, log)
 			if err != nil {
 				return err
@@ -97,6 +108,7 @@ documents every setting.`,
 		},
 	}
 	c.Flags().StringVar(&cfgFile, "config", "", "TOML configuration file")
+	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file until the node stops (for performance work)")
 	config.RegisterFlags(c.Flags())
 	return c
 }

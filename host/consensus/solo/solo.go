@@ -1,7 +1,9 @@
 // Package solo is the single-validator consensus engine: the node's own
 // ledgers are final. It closes a ledger when transactions are waiting, at
 // most every CloseInterval, and at least every IdleInterval so subscribers
-// see ledgers advance. It is for development chains and single-operator
+// see ledgers advance. Under load it closes as soon as the open ledger holds
+// LedgerTarget transactions, so ledgers stay at the size where fees do not
+// escalate and fees rise only when the node truly cannot keep up. It is for development chains and single-operator
 // chains; it tolerates no faults beyond a restart.
 package solo
 
@@ -60,7 +62,8 @@ func (e *Engine) maybeBuild(now time.Time) []consensus.Output {
 		return nil
 	}
 	since := now.Sub(e.lastClose)
-	if (e.pending > 0 && since >= e.p.CloseInterval) || since >= e.p.IdleInterval {
+	full := e.p.LedgerTarget > 0 && e.pending >= e.p.LedgerTarget
+	if full || (e.pending > 0 && since >= e.p.CloseInterval) || since >= e.p.IdleInterval {
 		e.building = true
 		return []consensus.Output{consensus.BuildBlock{Height: e.height}}
 	}
