@@ -47,7 +47,7 @@ lint: vet fmt
 
 vet:
 	$(GO) vet $(PKGS)
-	$(GO) vet -tags jscompat ./host/codec/
+	$(GO) vet -tags jscompat ./host/codec/ ./host/e2e/
 
 fmt:
 	@out=$$(gofmt -l host plugins sdk examples 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -65,10 +65,13 @@ COUNT ?= 1
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKGS)
 
-# The client-library cross-check: jingtum-lib and swtc-lib (from npm) sign
-# random transactions; our codec must match them byte for byte.
+# The client-library suites (jingtum-lib and swtc-lib from npm): the libraries
+# sign random transactions and our codec must match them byte for byte; then
+# both libraries drive a real jtd through connect, payments, trust lines,
+# multi-signing, streams, queries and a restart.
 jscompat: jsdeps
 	$(GO) test -tags jscompat -run JSCompat -count=1 ./host/codec/ -args -jscompat.count $(JSCOMPAT_COUNT)
+	$(GO) test -tags jscompat -run Clients -count=1 ./host/e2e/
 
 # Node deps for the JS-compat vector generator (host/codec/testdata/jscompat).
 # The stamp makes repeated `make jsdeps` a no-op until package-lock.json changes.

@@ -134,21 +134,31 @@ func txAccount(txj map[string]any) (codec.AccountID, *rpcError) {
 	return id, nil
 }
 
-// roundDrops rewrites SWT amounts that arrive as JSON numbers with float
-// noise as whole drops: swtc-lib computes fees in SWT and multiplies, and
-// sends e.g. "Fee": 4163027.9999999995 to submit_multisigned. Only the
-// noise of binary floating point is forgiven; 10.5 drops stays an error.
+// roundDrops rewrites SWT amounts that arrive with float noise as whole
+// drops: swtc-lib converts drops to SWT and back in floating point before
+// submit_multisigned, and sends e.g. "Fee": 4163027.9999999995 (a number) or
+// "Amount": "16000001.999999998" (a string). The signatures cover the whole
+// drops. Only the noise of binary floating point is forgiven; 10.5 drops
+// stays an error.
 func roundDrops(txj map[string]any) {
 	for k, v := range txj {
 		f := sf.ByName(k)
 		if f == nil || f.Type != sf.TypeAmount {
 			continue
 		}
-		n, ok := v.(json.Number)
-		if !ok || !strings.ContainsAny(string(n), ".eE") {
+		var text string
+		switch x := v.(type) {
+		case json.Number:
+			text = string(x)
+		case string:
+			text = x
+		default:
+			continue // issued amounts are objects and never carry this noise
+		}
+		if !strings.ContainsAny(text, ".eE") {
 			continue
 		}
-		x, err := n.Float64()
+		x, err := strconv.ParseFloat(text, 64)
 		if err != nil {
 			continue
 		}

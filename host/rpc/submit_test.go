@@ -260,6 +260,22 @@ func TestRoundDropsOnlyForgivesFloatNoise(t *testing.T) {
 			t.Errorf("%s: %v", in, m)
 		}
 	}
+	// swtc-lib also sends string amounts with the noise (seen on the wire).
+	for in, want := range map[string]any{
+		"16000001.999999998": "16000002", "556043639954664.94": "556043639954665", "7": "7", "10.5": "10.5",
+	} {
+		m := map[string]any{"Amount": in}
+		roundDrops(m)
+		if m["Amount"] != want {
+			t.Errorf("string %s: %v, want %v", in, m["Amount"], want)
+		}
+	}
+	iou := map[string]any{"value": "1.5", "currency": "CNY", "issuer": "jpmKEm2sUevfpFjS7QHdT8Sx7ZGoEXTJAz"}
+	m := map[string]any{"Amount": iou}
+	roundDrops(m)
+	if _, ok := m["Amount"].(map[string]any); !ok {
+		t.Error("an issued amount was touched")
+	}
 }
 
 func copyMap(m map[string]any) map[string]any {
