@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/jtchain/jtchain/host/codec"
 	"github.com/jtchain/jtchain/host/crypto"
@@ -138,9 +139,16 @@ func (n *Node) Submit(tx *ledger.Tx) rpc.SubmitResult {
 		}
 	}
 	err := r.Err
-	if errors.Is(err, mempool.ErrQueueFull) || errors.Is(err, mempool.ErrAccountLimit) {
+	switch {
+	case err == nil:
+	case errors.Is(err, mempool.ErrQueueFull) || errors.Is(err, mempool.ErrAccountLimit):
 		// Clients see rippled's tooBusy for a full queue.
 		err = fmt.Errorf("%w: %w", rpc.ErrBusy, err)
+	case r.Detail != "" && !errors.Is(err, crypto.ErrBadSignature) && !errors.Is(err, crypto.ErrBadPublicKey):
+		// Clients see the error's text: name the rule and the specifics
+		// ("sequence too far ahead: sequence 1002 is 1000 ahead ..."),
+		// without the package prefix.
+		err = refusal{what: strings.TrimPrefix(err.Error(), "mempool: "), detail: r.Detail, err: err}
 	}
 	return rpc.SubmitResult{Result: r.Code, Detail: r.Detail, Applied: r.Applied, Queued: r.Queued, Err: err}
 }
@@ -163,3 +171,12 @@ func (n *Node) CompleteLedgers() (uint32, uint32) {
 	}
 	return lo, hi
 }
+
+// refusal is a mempool refusal as clients read it.
+type refusal struct {
+	what, detail string
+	err          error
+}
+
+func (r refusal) Error() string { return r.what + ": " + r.detail }
+func (r refusal) Unwrap() error { return r.err }

@@ -92,7 +92,14 @@ func (s *session) push(msg []byte) bool {
 }
 
 // reply queues a response, waiting for room; false if the connection ended.
+// A response with room in the queue is always queued, even when the session
+// is closing: the writer delivers queued answers before the close frame.
 func (s *session) reply(msg []byte) bool {
+	select {
+	case s.out <- msg:
+		return true
+	default:
+	}
 	select {
 	case s.out <- msg:
 		return true

@@ -151,6 +151,11 @@ func (s *Server) writeLoop(ws *websocket.Conn, sess *session) {
 				return
 			}
 		case <-sess.killCh:
+			// Answers already queued were produced for requests the node
+			// handled (a pipelined submit may have applied): write them
+			// before the close frame, within killGrace, so a client sees
+			// every answer and the load warnings before the disconnect.
+			s.drainQueued(ws, sess)
 			// A peer that does not read cannot take the close frame nor
 			// answer it; after closeGrace the TCP connection is dropped.
 			t := time.AfterFunc(closeGrace, sess.forceClose)
@@ -160,6 +165,23 @@ func (s *Server) writeLoop(ws *websocket.Conn, sess *session) {
 			t.Stop()
 			return
 		case <-sess.done:
+			return
+		}
+	}
+}
+
+// drainQueued writes the messages queued when the session was told to close,
+// giving up at killGrace (a client that does not read must not hold us).
+func (s *Server) drainQueued(ws *websocket.Conn, sess *session) {
+	ctx, cancel := context.WithTimeout(context.Background(), killGrace)
+	defer cancel()
+	for n := len(sess.out); n > 0; n-- {
+		select {
+		case msg := <-sess.out:
+			if err := ws.Write(ctx, websocket.MessageText, msg); err != nil {
+				return
+			}
+		default:
 			return
 		}
 	}
