@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/jtchain/jtchain/host/codec"
@@ -86,6 +87,35 @@ func (s *session) push(msg []byte) bool {
 	case s.out <- msg:
 		return true
 	default:
+		s.kill(closeTooSlow, "client too slow: send queue full")
+		return false
+	}
+}
+
+// pushBy queues a stream message, waiting until deadline for room. A ledger
+// publishes all its transactions at once, so a full queue alone does not
+// make a subscriber slow; one that cannot make room by the deadline is, and
+// is disconnected like push does. It reports false when it dropped the session.
+func (s *session) pushBy(msg []byte, deadline time.Time) bool {
+	select {
+	case <-s.done:
+		return true
+	case <-s.killCh:
+		return true
+	case s.out <- msg:
+		return true
+	default:
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case s.out <- msg:
+		return true
+	case <-s.done:
+		return true
+	case <-s.killCh:
+		return true
+	case <-t.C:
 		s.kill(closeTooSlow, "client too slow: send queue full")
 		return false
 	}

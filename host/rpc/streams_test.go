@@ -1,12 +1,16 @@
 package rpc
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"testing"
 	"time"
 
+	"github.com/jtchain/jtchain/host/codec"
 	"github.com/jtchain/jtchain/host/codec/ter"
+	"github.com/jtchain/jtchain/host/ledger"
 )
 
 // jingtum-lib sends this on every connect; the result is its connect
@@ -159,5 +163,32 @@ func TestSubscribeErrors(t *testing.T) {
 	code, body := httpCall(t, s, `{"method":"subscribe","params":[{"streams":["ledger"]}]}`)
 	if code != 200 || !regexp.MustCompile(`"error":"invalidParams"`).Match(body) {
 		t.Fatalf("subscribe over HTTP: %d %s", code, body)
+	}
+}
+
+func TestTransactionMessageJSONMatchesTheMapForm(t *testing.T) {
+	c := newWorld(t)
+	var all []ledger.TxWithMeta
+	for seq := uint32(2); seq <= c.Validated().Seq(); seq++ {
+		txs, err := c.LedgerTxs(seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, txs...)
+	}
+	if len(all) < 8 {
+		t.Fatalf("only %d transactions to compare", len(all))
+	}
+	for _, tx := range all {
+		direct := transactionMessageJSON(tx, 7, codec.Hash256{1, 2, 3}, 123456)
+		viaMap := marshal(transactionMessage(tx, 7, codec.Hash256{1, 2, 3}, 123456))
+		var a, b any
+		if err := json.Unmarshal(direct, &a); err != nil {
+			t.Fatalf("direct form is not JSON: %v\n%s", err, direct)
+		}
+		json.Unmarshal(viaMap, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("forms differ:\n%s\n%s", direct, viaMap)
+		}
 	}
 }

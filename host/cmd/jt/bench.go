@@ -368,28 +368,46 @@ func runBench(ctx context.Context, cfg *benchConfig) (*benchReport, error) {
 		sendTime = max(sendTime, cfg.duration)
 	}
 
-	// Grace: wait for what may still validate.
+	// Grace: wait for what may still validate. Without the stream (the node
+	// may drop a subscriber this client could not keep up with), poll the
+	// accounts' validated sequences instead.
 	graceEnd := cfg.clk.Now().Add(cfg.grace)
-grace:
+	var seqs []uint32
+	streamGone := false
 	for tr.snapshot().outstanding > 0 && cfg.clk.Now().Before(graceEnd) {
-		select {
-		case <-watchDone:
-			break grace // the stream is gone: nothing more can be seen
-		default:
+		if !streamGone {
+			select {
+			case <-watchDone:
+				streamGone = true
+			default:
+			}
 		}
-		if !cfg.clk.Sleep(hardCtx, 100*time.Millisecond) {
+		if streamGone {
+			if lr.aborted() != "" {
+				break // the node went away: there is nothing to wait for
+			}
+			s, err := validatedSequences(hardCtx, conns, accounts)
+			if err != nil {
+				break
+			}
+			if seqs = s; tr.unconfirmed(seqs) == 0 {
+				break
+			}
+		}
+		if !cfg.clk.Sleep(hardCtx, 250*time.Millisecond) {
 			break
 		}
 	}
 	stopBar()
 
 	// The final check finds commits the stream did not show.
-	var seqs []uint32
 	if hardCtx.Err() == nil {
-		seqs, err = validatedSequences(hardCtx, conns, accounts)
-		if err != nil {
+		s, err := validatedSequences(hardCtx, conns, accounts)
+		switch {
+		case err == nil:
+			seqs = s
+		case seqs == nil:
 			report.Warnings = append(report.Warnings, fmt.Sprintf("the final account check failed, so payments not seen on the stream count as lost: %v", err))
-			seqs = nil
 		}
 	} else {
 		report.Warnings = append(report.Warnings, "the final account check was skipped (second interrupt)")

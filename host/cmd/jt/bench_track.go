@@ -152,6 +152,24 @@ func classifySubmit(raw []byte, err error) string {
 	return res.EngineResult
 }
 
+// unconfirmed counts accepted or queued payments that neither the stream
+// nor the accounts' validated sequences (validatedSeq) show as committed.
+func (t *tracker) unconfirmed(validatedSeq []uint32) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, h := range t.order {
+		rec := t.recs[h]
+		if rec.final != "" || validatedSeq[rec.account] > rec.seq {
+			continue
+		}
+		if resultClass(rec.submit) == "tes" || held(rec.submit) {
+			n++
+		}
+	}
+	return n
+}
+
 // finish fills the counts of r. validatedSeq, when not nil, holds each
 // account's sequence in the last validated ledger: a transaction below it
 // was committed even if the stream did not show it.

@@ -2,8 +2,10 @@
 // ledgers are final. It closes a ledger when transactions are waiting, at
 // most every CloseInterval, and at least every IdleInterval so subscribers
 // see ledgers advance. Under load it closes as soon as the open ledger holds
-// LedgerTarget transactions, so ledgers stay at the size where fees do not
-// escalate and fees rise only when the node truly cannot keep up. It is for development chains and single-operator
+// half of LedgerTarget: while that ledger is stored, submissions keep
+// filling the next one, and the other half is the headroom that keeps them
+// below the size where fees escalate. Fees then rise only when the node
+// truly cannot keep up. It is for development chains and single-operator
 // chains; it tolerates no faults beyond a restart.
 package solo
 
@@ -62,7 +64,7 @@ func (e *Engine) maybeBuild(now time.Time) []consensus.Output {
 		return nil
 	}
 	since := now.Sub(e.lastClose)
-	full := e.p.LedgerTarget > 0 && e.pending >= e.p.LedgerTarget
+	full := e.p.LedgerTarget > 0 && e.pending >= max(1, e.p.LedgerTarget/2)
 	if full || (e.pending > 0 && since >= e.p.CloseInterval) || since >= e.p.IdleInterval {
 		e.building = true
 		return []consensus.Output{consensus.BuildBlock{Height: e.height}}
