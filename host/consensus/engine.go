@@ -69,10 +69,14 @@ type (
 		BlockID codec.Hash256
 		OK      bool
 	}
-	// Message is a consensus message from a peer, signature already checked.
+	// Message is a consensus message from a validator (or this node's own,
+	// looped back), whose Signature the driver has already checked over the
+	// engine's sign bytes of Payload. Engines keep signatures for
+	// certificates and evidence.
 	Message struct {
-		From    codec.AccountID
-		Payload []byte
+		From      codec.AccountID
+		Payload   []byte
+		Signature []byte
 	}
 )
 
