@@ -131,6 +131,9 @@ type (
 	SignAndBroadcast struct{ Payload []byte }
 	// Evidence reports provable misbehaviour.
 	Evidence struct{ Payload []byte }
+	// Rebroadcast asks the driver to send already-signed messages again
+	// (gossip is best-effort; spec/rbft.md §9).
+	Rebroadcast struct{ Messages []Message }
 	// RequestCatchUp asks the driver to fetch decided ledgers from peers.
 	RequestCatchUp struct{ Height uint64 }
 )
@@ -142,10 +145,13 @@ func (ScheduleTimeout) isOutput()  {}
 func (PersistSafety) isOutput()    {}
 func (SignAndBroadcast) isOutput() {}
 func (Evidence) isOutput()         {}
+func (Rebroadcast) isOutput()      {}
 func (RequestCatchUp) isOutput()   {}
 
 // Params are what the node tells an engine about its chain and itself.
 type Params struct {
+	// ChainID separates this chain's signatures from every other chain's.
+	ChainID       string
 	Self          codec.AccountID
 	CloseInterval time.Duration // least time between ledgers while transactions wait
 	IdleInterval  time.Duration // most time between ledgers when nothing happens
@@ -154,6 +160,10 @@ type Params struct {
 	LedgerTarget int
 	// Options holds engine-specific settings from the node config.
 	Options map[string]string
+	// Safety is the last PersistSafety record the engine emitted before the
+	// node stopped (nil on first start); the engine resumes from it and never
+	// signs anything it would contradict.
+	Safety []byte
 }
 
 // Factory creates an engine.
