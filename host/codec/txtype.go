@@ -5,8 +5,8 @@ import "strconv"
 // TxType is a TransactionType code.
 type TxType uint16
 
-// Transaction types: Jingtum's codes (spec/jingtum-wire.md §4.1). jtchain's
-// own types will use 600-699.
+// Transaction types: Jingtum's codes (spec/jingtum-wire.md §4.1), then
+// jtchain's own in 600-699 (DESIGN.md §5).
 const (
 	TxPayment         TxType = 0
 	TxAccountSet      TxType = 3
@@ -32,6 +32,16 @@ const (
 	TxTransferToken   TxType = 208
 	TxTokenIssue      TxType = 209
 	TxTokenDel        TxType = 210
+
+	// jtchain: validator admission by "proof of application" (host/ledger
+	// validatorapply.go, validatorvote.go).
+	TxValidatorApply TxType = 600 // a node applies to become a validator
+	TxValidatorVote  TxType = 601 // a current validator approves adding or removing one
+	// TxEvidence is reserved for committing equivocation evidence
+	// (DuplicateVote, ConflictingProposal; spec/rbft.md §3). Its verification
+	// needs the consensus message format, so the TX layer does not implement
+	// it yet and answers temUNKNOWN.
+	TxEvidence TxType = 602
 )
 
 var txTypeNames = map[TxType]string{
@@ -43,6 +53,7 @@ var txTypeNames = map[TxType]string{
 	TxSetBlackList: "SetBlackList", TxRemoveBlackList: "RemoveBlackList", TxManageIssuer: "ManageIssuer",
 	TxBrokerage: "Brokerage", TxIssueSet: "IssueSet", TxSignerListSet: "SignerListSet",
 	TxTransferToken: "TransferToken", TxTokenIssue: "TokenIssue", TxTokenDel: "TokenDel",
+	TxValidatorApply: "ValidatorApply", TxValidatorVote: "ValidatorVote", TxEvidence: "Evidence",
 }
 
 var txTypeByName = invert(txTypeNames)
@@ -81,6 +92,11 @@ const (
 	EntryBlackList       EntryType = 'l'
 	EntryManageFee       EntryType = 'm'
 	EntryRelation        EntryType = 't' // jtchain: RelationSet entries (skywelld 0.29 reserved 't' as Trust_STATE)
+	// jtchain: the validator set (a singleton) and the entries that collect
+	// approvals for changing it (host/ledger validatorset.go).
+	EntryValidatorSet         EntryType = 'v'
+	EntryValidatorApplication EntryType = 'V'
+	EntryValidatorRemoval     EntryType = 'R'
 )
 
 var entryTypeNames = map[EntryType]string{
@@ -90,6 +106,8 @@ var entryTypeNames = map[EntryType]string{
 	EntrySkywellState: "SkywellState", EntryFeeSettings: "FeeSettings", EntrySignerList: "SignerList",
 	EntryTicket: "Ticket", EntryManageIssuer: "ManageIssuer", EntryBlackList: "BlackList",
 	EntryManageFee: "ManageFee", EntryRelation: "Relation",
+	EntryValidatorSet: "ValidatorSet", EntryValidatorApplication: "ValidatorApplication",
+	EntryValidatorRemoval: "ValidatorRemoval",
 }
 
 var entryTypeByName = invert(entryTypeNames)

@@ -13,6 +13,11 @@
 // Every applied transaction gets rippled-style metadata (AffectedNodes,
 // TransactionIndex, TransactionResult, DeliveredAmount).
 //
+// The validator set that consensus uses lives in the ledger too
+// (validatorset.go): genesis names the first validators, ValidatorApply and
+// ValidatorVote change it by a quorum of the current ones, and
+// ValidatorsAt(state of ledger h−1, h) tells consensus who validates h.
+//
 // Invariants: no I/O, no clock, no randomness and no map iteration order
 // reaches state or hashes; the ledger's close time and everything else that
 // varies arrives as input. Signatures are verified by the caller (once per

@@ -39,19 +39,49 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	g, err := Genesis(GenesisConfig{
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with a genesis config that adjust may change.
+func newEnvWith(t testing.TB, adjust func(e *env, g *GenesisConfig)) *env {
+	t.Helper()
+	e := &env{t: t, keys: map[string]crypto.KeyPair{"genesis": crypto.GenesisKeyPair()}, now: 1000, verify: true}
+	cfg := GenesisConfig{
 		Account:    crypto.GenesisKeyPair().AccountID(),
 		TotalCoins: JingtumTotalCoins,
 		Fees:       DefaultFees,
 		CloseTime:  1000,
-	})
+	}
+	if adjust != nil {
+		adjust(e, &cfg)
+	}
+	g, err := Genesis(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, closed: g, keys: map[string]crypto.KeyPair{"genesis": crypto.GenesisKeyPair()}, now: 1000, verify: true}
+	e.closed = g
 	e.open = g.Open()
 	return e
 }
+
+// newValidatorEnv starts a chain whose genesis validators are the named
+// accounts: each name's key pair is that validator's node key, so the
+// validator's account is the named account, and its VRF key is made from
+// its name. The validators' accounts are funded in the first open ledger.
+func newValidatorEnv(t testing.TB, validators ...string) *env {
+	t.Helper()
+	e := newEnvWith(t, func(e *env, g *GenesisConfig) {
+		for _, v := range validators {
+			g.Validators = append(g.Validators, GenesisValidator{NodePublicKey: e.key(v).PublicKey(), VRFPublicKey: e.vrfKey(v)})
+		}
+	})
+	e.fund(1_000_000_000, validators...)
+	return e
+}
+
+// vrfKey is a validator's 32-byte VRF public key: an ed25519 public key (an
+// Edwards point, as ECVRF-EDWARDS25519 keys are) derived from its name.
+func (e *env) vrfKey(name string) []byte { return e.key("ed-vrf-" + name).PublicKey()[1:] }
 
 // key returns the key pair of a named account, made from its name.
 func (e *env) key(name string) crypto.KeyPair {

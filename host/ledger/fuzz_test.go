@@ -9,11 +9,15 @@ import (
 )
 
 // fuzzWorld is a small closed ledger with funded accounts, trust lines,
-// balances, a transfer rate, a signer list and a relation, and signed
+// balances, a transfer rate, a signer list, a relation, a validator set of
+// four with a pending application and a pending removal, and signed
 // transactions of every supported type to seed the fuzzer.
 func fuzzWorld(f *testing.F) (*Ledger, [][]byte) {
-	e := newEnv(f)
-	e.fund(1_000_000_000, "gw", "alice", "bob", "ed-carol")
+	e := newValidatorEnv(f, fourValidators...)
+	e.fund(1_000_000_000, "gw", "alice", "bob", "ed-carol", "cand", "ed-cand")
+	e.submit(ter.TesSUCCESS, "cand", applyFor(e, "cand"))
+	e.submit(ter.TesSUCCESS, "val-a", voteOn(e, "cand", ValidatorAdd))
+	e.submit(ter.TesSUCCESS, "val-a", voteOn(e, "val-c", ValidatorRemove))
 	for _, h := range []string{"alice", "bob", "ed-carol"} {
 		e.submit(ter.TesSUCCESS, h, trust("1000", "CNY", e.addr("gw")))
 		e.submit(ter.TesSUCCESS, "gw", pay(e.addr(h), iou("100", "CNY", e.addr("gw"))))
@@ -36,6 +40,11 @@ func fuzzWorld(f *testing.F) (*Ledger, [][]byte) {
 		e.tx("bob", signerList(1, map[string]int{"alice": 1}, e)),
 		e.tx("gw", map[string]any{"TransactionType": "RelationDel", "Target": e.addr("bob"), "RelationType": RelationFreeze, "LimitAmount": iou("0", "CNY", e.addr("gw"))}),
 		e.multiSign("alice", pay(e.addr("gw"), "1000"), []string{"bob", "ed-carol"}, nil),
+		e.tx("ed-cand", applyFor(e, "ed-cand")),
+		e.tx("val-c", voteOn(e, "cand", ValidatorAdd)),
+		e.tx("ed-val-b", voteOn(e, "val-c", ValidatorRemove)),
+		e.tx("ed-val-d", voteOn(e, "ed-val-d", ValidatorRemove)),
+		e.tx("alice", voteOn(e, "cand", ValidatorAdd)),
 	}
 	blobs := make([][]byte, len(seeds))
 	for i, s := range seeds {

@@ -15,15 +15,19 @@ type Keylet struct {
 }
 
 // Index name spaces: the first two bytes hashed into every index. The values
-// are rippled's LedgerNameSpace letters; 't' (relations) is jtchain's.
+// are rippled's LedgerNameSpace letters; 't' (relations) and the validator
+// spaces 'v', 'V' and 'R' are jtchain's.
 const (
-	spaceAccount    = 'a'
-	spaceDirNode    = 'd'
-	spaceTrustLine  = 'r'
-	spaceOwnerDir   = 'O'
-	spaceFee        = 'e'
-	spaceSignerList = 'S'
-	spaceRelation   = 't'
+	spaceAccount              = 'a'
+	spaceDirNode              = 'd'
+	spaceTrustLine            = 'r'
+	spaceOwnerDir             = 'O'
+	spaceFee                  = 'e'
+	spaceSignerList           = 'S'
+	spaceRelation             = 't'
+	spaceValidatorSet         = 'v'
+	spaceValidatorApplication = 'V'
+	spaceValidatorRemoval     = 'R'
 )
 
 func index(space uint16, parts ...[]byte) codec.Hash256 {
@@ -76,6 +80,24 @@ func RelationKeylet(owner, target codec.AccountID, kind uint32, i codec.Issue) K
 	var k [4]byte
 	binary.BigEndian.PutUint32(k[:], kind)
 	return Keylet{codec.EntryRelation, index(spaceRelation, owner[:], target[:], k[:], i.Currency[:], i.Issuer[:])}
+}
+
+// ValidatorSetKeylet is the singleton holding the validator set and its
+// scheduled changes.
+func ValidatorSetKeylet() Keylet {
+	return Keylet{codec.EntryValidatorSet, index(spaceValidatorSet)}
+}
+
+// ValidatorApplicationKeylet is the pending application of the validator
+// whose node key's account is id.
+func ValidatorApplicationKeylet(id codec.AccountID) Keylet {
+	return Keylet{codec.EntryValidatorApplication, index(spaceValidatorApplication, id[:])}
+}
+
+// ValidatorRemovalKeylet is the proposal to remove the validator whose node
+// key's account is id.
+func ValidatorRemovalKeylet(id codec.AccountID) Keylet {
+	return Keylet{codec.EntryValidatorRemoval, index(spaceValidatorRemoval, id[:])}
 }
 
 // accountLess orders account ids as unsigned big-endian numbers; the lower

@@ -146,13 +146,19 @@ type GenesisConfig struct {
 	TotalCoins uint64          // drops; Jingtum's is 600 billion SWT
 	Fees       Fees
 	CloseTime  uint32 // Ripple-epoch seconds
+	// Validators is the first validator set (1 to MaxValidators, distinct
+	// node keys), kept in the ValidatorSet entry. Empty for a chain without
+	// one (solo, raft): then there is no ValidatorSet entry, the genesis
+	// ledger is what it was before validator sets existed, and the
+	// validator transactions are refused.
+	Validators []GenesisValidator
 }
 
 // JingtumTotalCoins is Jingtum's native supply: 600,000,000,000 SWT in drops.
 const JingtumTotalCoins uint64 = 600_000_000_000_000_000
 
-// Genesis builds ledger 1: the genesis account with every coin, and the
-// fee settings.
+// Genesis builds ledger 1: the genesis account with every coin, the fee
+// settings and, when the config names validators, the validator set.
 func Genesis(g GenesisConfig) (*Ledger, error) {
 	if g.TotalCoins == 0 || g.TotalCoins > codec.MaxNativeDrops {
 		return nil, fmt.Errorf("ledger: genesis total coins %d out of range", g.TotalCoins)
@@ -166,6 +172,15 @@ func Genesis(g GenesisConfig) (*Ledger, error) {
 	root.Set(sf.Balance, codec.NewNative(int64(g.TotalCoins)))
 	state.Put(AccountKeylet(g.Account).Key, root.Encode())
 	state.Put(FeeSettingsKeylet().Key, feeSettingsEntry(g.Fees).Encode())
+	keys := []codec.Hash256{AccountKeylet(g.Account).Key, FeeSettingsKeylet().Key}
+	if len(g.Validators) > 0 {
+		vs, err := genesisValidatorSet(g.Validators)
+		if err != nil {
+			return nil, err
+		}
+		state.Put(ValidatorSetKeylet().Key, vs.Encode())
+		keys = append(keys, ValidatorSetKeylet().Key)
+	}
 	txs := shamap.New(shamap.TransactionWithMeta)
 	h := Header{
 		Seq:                 1,
@@ -175,7 +190,6 @@ func Genesis(g GenesisConfig) (*Ledger, error) {
 		CloseTime:           g.CloseTime,
 		CloseTimeResolution: 10,
 	}
-	keys := []codec.Hash256{AccountKeylet(g.Account).Key, FeeSettingsKeylet().Key}
 	slices.SortFunc(keys, func(a, b codec.Hash256) int { return bytes.Compare(a[:], b[:]) })
 	return &Ledger{header: h, hash: h.Hash(), state: state, txs: txs, fees: g.Fees, changedKeys: keys}, nil
 }

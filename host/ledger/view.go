@@ -114,7 +114,8 @@ type Change struct {
 func threaded(t codec.EntryType) bool {
 	switch t {
 	case codec.EntryAccountRoot, codec.EntrySkywellState, codec.EntryOffer,
-		codec.EntrySignerList, codec.EntryRelation:
+		codec.EntrySignerList, codec.EntryRelation,
+		codec.EntryValidatorApplication, codec.EntryValidatorRemoval:
 		return true
 	}
 	return false
@@ -128,7 +129,8 @@ func owners(t codec.EntryType, o *codec.STObject) []codec.AccountID {
 		lo, _ := o.Amount(sf.LowLimit)
 		hi, _ := o.Amount(sf.HighLimit)
 		return []codec.AccountID{lo.Issuer(), hi.Issuer()}
-	case codec.EntrySignerList, codec.EntryRelation, codec.EntryOffer:
+	case codec.EntrySignerList, codec.EntryRelation, codec.EntryOffer,
+		codec.EntryValidatorApplication, codec.EntryValidatorRemoval:
 		return []codec.AccountID{o.Account(sf.Account)}
 	}
 	return nil

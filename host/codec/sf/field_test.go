@@ -65,3 +65,32 @@ func TestSigningFieldsExcludeSignatures(t *testing.T) {
 		}
 	}
 }
+
+// jtchain's extension fields sit at 200 and up in their types, clear of
+// Jingtum's table, the jingtum-core variant and the alternative codes of the
+// swtclib docs (spec/jingtum-wire.md §4.3, §11), and of rippled's.
+func TestExtensionFieldsUseFreeCodes(t *testing.T) {
+	for name, want := range map[string]string{
+		"ValidatorAction": "20C8", "EffectiveLedger": "20C9",
+		"NodePublicKey": "70C8", "VRFPublicKey": "70C9",
+		"Validator": "E0C8", "ValidatorChange": "E0C9", "Approval": "E0CA",
+		"Validators": "F0C8", "ValidatorChanges": "F0C9", "Approvals": "F0CA",
+	} {
+		f := ByName(name)
+		if f == nil {
+			t.Errorf("%s is missing", name)
+			continue
+		}
+		if f.Nth < 200 {
+			t.Errorf("%s uses %d/%d, below the extension range", name, f.Type, f.Nth)
+		}
+		if got := hexOf(f.Header()); got != want {
+			t.Errorf("%s header %s, want %s", name, got, want)
+		}
+	}
+	for _, f := range All() {
+		if f.Nth >= 40 && f.Nth < 200 {
+			t.Errorf("%s uses %d/%d: Jingtum fields stay below 40, extensions start at 200", f.Name, f.Type, f.Nth)
+		}
+	}
+}

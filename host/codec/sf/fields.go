@@ -213,5 +213,49 @@ var (
 	Amendments = def("Amendments", TypeVector256, 3)
 )
 
-// jtchain extensions: none yet. Each new field goes here with a comment
-// saying what it is for, and in spec/jingtum-wire.md when it lands.
+// jtchain extensions. Each new field goes here with a comment saying what it
+// is for, and in spec/jingtum-wire.md when it lands.
+//
+// Codes: field numbers 200 and up in each type. Jingtum's table (the JS
+// libraries'), the jingtum-core 0.29.60 variant and the alternative codes in
+// the swtclib docs (spec/jingtum-wire.md §4.3, §11) all stay below 40, and
+// rippled's below 100, so no existing client or rippled-derived field can
+// collide. Any number from 16 up has a two-byte header, so 200 costs nothing.
+//
+// Validator set and "proof of application" (DESIGN.md §1, spec/rbft.md §1;
+// host/ledger validatorset.go, validatorapply.go, validatorvote.go):
+var (
+	// ValidatorAction says what a ValidatorVote approves and what a pending
+	// ValidatorChange does: 1 add the validator, 2 remove it.
+	ValidatorAction = def("ValidatorAction", TypeUInt32, 200)
+	// EffectiveLedger is the first ledger sequence whose consensus uses the
+	// validator set with a ValidatorChange applied (decided at h, effective at h+2).
+	EffectiveLedger = def("EffectiveLedger", TypeUInt32, 201)
+
+	// NodePublicKey is a validator's 33-byte node public key (secp256k1 or
+	// 0xED-prefixed ed25519): the key that signs its consensus messages.
+	// Its account (crypto.AccountIDFromPublicKey) is the validator's account.
+	NodePublicKey = def("NodePublicKey", TypeBlob, 200)
+	// VRFPublicKey is a validator's 32-byte ECVRF-EDWARDS25519-SHA512 public
+	// key, which verifies the proofs that seed the proposer order.
+	VRFPublicKey = def("VRFPublicKey", TypeBlob, 201)
+
+	// Validator is one member of a validator set: NodePublicKey, VRFPublicKey
+	// and Account (the account of NodePublicKey).
+	Validator = def("Validator", TypeObject, 200)
+	// ValidatorChange is a scheduled change of the validator set: the
+	// Validator fields plus ValidatorAction and EffectiveLedger.
+	ValidatorChange = def("ValidatorChange", TypeObject, 201)
+	// Approval is one validator's approval of an application or removal: its Account.
+	Approval = def("Approval", TypeObject, 202)
+
+	// Validators is the ValidatorSet entry's members: Validator objects
+	// sorted by Account.
+	Validators = def("Validators", TypeArray, 200)
+	// ValidatorChanges is the ValidatorSet entry's scheduled changes:
+	// ValidatorChange objects sorted by (EffectiveLedger, Account).
+	ValidatorChanges = def("ValidatorChanges", TypeArray, 201)
+	// Approvals lists the validators that approved a ValidatorApplication or
+	// ValidatorRemoval entry: Approval objects sorted by Account, no duplicates.
+	Approvals = def("Approvals", TypeArray, 202)
+)
