@@ -22,6 +22,7 @@ type Config struct {
 	RPC       RPCConfig       `koanf:"rpc"`
 	Mempool   MempoolConfig   `koanf:"mempool"`
 	Store     StoreConfig     `koanf:"store"`
+	P2P       P2PConfig       `koanf:"p2p"`
 }
 
 // Default returns the built-in configuration: a single node on loopback with
@@ -85,6 +86,7 @@ func Default() Config {
 			ValueLogGCRatio:    0.5,
 			InMemoryLedgers:    256,
 		},
+		P2P: P2PConfig{Listen: []string{}, Peers: []string{}},
 	}
 }
 
@@ -103,6 +105,7 @@ func (c Config) Validate() error {
 	c.RPC.check(&p)
 	c.Mempool.check(&p)
 	c.Store.check(&p)
+	c.P2P.check(&p)
 
 	if c.Mempool.LedgerTarget > c.Consensus.MaxTxsPerLedger && c.Consensus.MaxTxsPerLedger > 0 {
 		p.add("mempool.ledger_target", c.Mempool.LedgerTarget,

@@ -248,12 +248,14 @@ func (l *loader) envVar(name, value string) (string, any) {
 		return key, value
 	}
 	problem := "names no config key"
+	// Compare without the JTD_ prefix, so a variable missing its section
+	// (JTD_WS_LISTEN) matches the key it is the tail of (rpc.ws_listen).
 	envNames := make([]string, len(fields))
 	for i, f := range fields {
-		envNames[i] = f.env
+		envNames[i] = strings.TrimPrefix(f.env, envPrefix)
 	}
-	if s := suggest(name, envNames, "_"); s != "" {
-		problem += fmt.Sprintf(": did you mean %s?", s)
+	if s := suggest(strings.TrimPrefix(name, envPrefix), envNames, "_"); s != "" {
+		problem += fmt.Sprintf(": did you mean %s?", envPrefix+s)
 	}
 	l.fail(name, "", "environment", "%s (fix the name or unset the variable; configs/node.example.toml lists every key)", problem)
 	return "", nil
