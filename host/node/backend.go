@@ -23,7 +23,7 @@ func (n *Node) Status() rpc.Status {
 	return rpc.Status{
 		BuildVersion: Version,
 		HostID:       host,
-		PubkeyNode:   crypto.EncodeNodePublic(n.key.PublicKey()),
+		PubkeyNode:   n.key.PublicKey(),
 		// The JS libraries treat anything outside their online list as
 		// disconnected; a solo validator is always "full".
 		ServerState: "full",

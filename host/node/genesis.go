@@ -1,6 +1,7 @@
 package node
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/jtchain/jtchain/host/codec"
 	"github.com/jtchain/jtchain/host/crypto"
+	"github.com/jtchain/jtchain/host/crypto/vrf"
 	"github.com/jtchain/jtchain/host/ledger"
 )
 
@@ -44,6 +46,9 @@ type GenesisConsensus struct {
 type GenesisValidator struct {
 	Name      string `json:"name,omitempty"`
 	PublicKey string `json:"public_key"` // node public key, "n..."
+	// VRFPublicKey is the hex of its 32-byte VRF key (proposer selection).
+	// Networked engines need it; solo chains may leave it out.
+	VRFPublicKey string `json:"vrf_public_key,omitempty"`
 }
 
 // RippleEpoch is 2000-01-01T00:00:00Z, time zero of ledger close times.
@@ -59,8 +64,8 @@ func ToRippleTime(t time.Time) uint32 {
 }
 
 // NewGenesis describes a new chain whose coins all belong to account and
-// whose only validator is the node key given.
-func NewGenesis(name string, account codec.AccountID, validator crypto.KeyPair, now time.Time) Genesis {
+// whose only validator is the node given.
+func NewGenesis(name string, account codec.AccountID, validator Identity, now time.Time) Genesis {
 	return Genesis{
 		ChainName:  name,
 		CloseTime:  ToRippleTime(now),
@@ -74,9 +79,15 @@ func NewGenesis(name string, account codec.AccountID, validator crypto.KeyPair, 
 		},
 		Consensus: GenesisConsensus{
 			Engine:     "solo",
-			Validators: []GenesisValidator{{Name: "validator-1", PublicKey: crypto.EncodeNodePublic(validator.PublicKey())}},
+			Validators: []GenesisValidator{validator.GenesisValidator("validator-1")},
 		},
 	}
+}
+
+// ChainID names the chain in every signature its validators make: the
+// chain name and the genesis ledger's hash, so no two chains share one.
+func ChainID(name string, genesis codec.Hash256) string {
+	return fmt.Sprintf("%s:%X", name, genesis[:16])
 }
 
 // Validate checks the genesis file and reports every problem at once.
@@ -104,6 +115,13 @@ func (g Genesis) Validate() error {
 		if _, err := crypto.ParseNodePublic(v.PublicKey); err != nil {
 			errs = append(errs, fmt.Errorf("genesis: consensus.validators[%d].public_key: %w", i, err))
 		}
+		if v.VRFPublicKey != "" {
+			if b, err := hex.DecodeString(v.VRFPublicKey); err != nil || len(b) != vrf.PublicKeySize {
+				errs = append(errs, fmt.Errorf("genesis: consensus.validators[%d].vrf_public_key must be %d bytes of hex", i, vrf.PublicKeySize))
+			}
+		} else if g.Consensus.Engine != "solo" {
+			errs = append(errs, fmt.Errorf("genesis: consensus.validators[%d].vrf_public_key is missing; engine %q needs every validator's VRF key", i, g.Consensus.Engine))
+		}
 	}
 	if len(g.Consensus.Validators) == 0 {
 		errs = append(errs, errors.New("genesis: consensus.validators is empty"))
@@ -118,7 +136,20 @@ func (g Genesis) Ledger() (*ledger.Ledger, error) {
 	}
 	acct, _ := crypto.ParseAddress(g.Account)
 	coins, _ := strconv.ParseUint(g.TotalCoins, 10, 64)
+	// The validator set goes on-ledger when every validator has a VRF key
+	// (networked chains); a solo chain without them keeps the plain genesis.
+	var vals []ledger.GenesisValidator
+	for _, v := range g.Consensus.Validators {
+		if v.VRFPublicKey == "" {
+			vals = nil
+			break
+		}
+		pub, _ := crypto.ParseNodePublic(v.PublicKey)
+		vk, _ := hex.DecodeString(v.VRFPublicKey)
+		vals = append(vals, ledger.GenesisValidator{NodePublicKey: pub, VRFPublicKey: vk})
+	}
 	return ledger.Genesis(ledger.GenesisConfig{
+		Validators: vals,
 		Account:    acct,
 		TotalCoins: coins,
 		Fees: ledger.Fees{
@@ -162,41 +193,76 @@ type NodeKey struct {
 	PublicKey string `json:"public_key"` // "n..."
 }
 
-// NewNodeKey creates a node key from fresh randomness.
-func NewNodeKey(kt crypto.KeyType) (NodeKey, crypto.KeyPair, error) {
-	seed, err := crypto.NewSeed(nil)
-	if err != nil {
-		return NodeKey{}, crypto.KeyPair{}, err
-	}
-	kp, err := crypto.DeriveNodeKeyPair(seed, kt)
-	if err != nil {
-		return NodeKey{}, crypto.KeyPair{}, err
-	}
-	return NodeKey{Secret: crypto.EncodeSecret(seed, kt), KeyType: kt.String(), PublicKey: crypto.EncodeNodePublic(kp.PublicKey())}, kp, nil
+// Identity is a node's keys: its signing key, its VRF key and the seed of
+// its peer-to-peer identity, all derived from one node seed.
+type Identity struct {
+	Key  crypto.KeyPair
+	VRF  vrf.PrivateKey
+	seed crypto.Seed
 }
 
-// LoadNodeKey reads a node key file and derives the key pair.
-func LoadNodeKey(path string) (crypto.KeyPair, error) {
+// NewIdentity derives a node's keys from its seed.
+func NewIdentity(seed crypto.Seed, kt crypto.KeyType) (Identity, error) {
+	kp, err := crypto.DeriveNodeKeyPair(seed, kt)
+	if err != nil {
+		return Identity{}, err
+	}
+	return Identity{Key: kp, VRF: vrf.KeyFromNodeSeed(seed), seed: seed}, nil
+}
+
+// Account is the node's account id (its validator address).
+func (id Identity) Account() codec.AccountID { return id.Key.AccountID() }
+
+// PublicKey is the node public key in its "n..." form.
+func (id Identity) PublicKey() string { return crypto.EncodeNodePublic(id.Key.PublicKey()) }
+
+// P2PSeed is the 32-byte seed of the node's libp2p identity, under a domain
+// of its own so it shares nothing usable with the signing key.
+func (id Identity) P2PSeed() []byte {
+	s := crypto.SHA512Half([]byte("JT/p2p-key/v1"), id.seed[:])
+	return s[:]
+}
+
+// GenesisValidator describes the node as a validator in a genesis file.
+func (id Identity) GenesisValidator(name string) GenesisValidator {
+	return GenesisValidator{Name: name, PublicKey: id.PublicKey(), VRFPublicKey: hex.EncodeToString(id.VRF.Public())}
+}
+
+// NewNodeKey creates a node key from fresh randomness.
+func NewNodeKey(kt crypto.KeyType) (NodeKey, Identity, error) {
+	seed, err := crypto.NewSeed(nil)
+	if err != nil {
+		return NodeKey{}, Identity{}, err
+	}
+	id, err := NewIdentity(seed, kt)
+	if err != nil {
+		return NodeKey{}, Identity{}, err
+	}
+	return NodeKey{Secret: crypto.EncodeSecret(seed, kt), KeyType: kt.String(), PublicKey: id.PublicKey()}, id, nil
+}
+
+// LoadNodeKey reads a node key file and derives the node's keys.
+func LoadNodeKey(path string) (Identity, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return crypto.KeyPair{}, fmt.Errorf("node key: %w (create one with `jtd init`)", err)
+		return Identity{}, fmt.Errorf("node key: %w (create one with `jtd init`)", err)
 	}
 	var k NodeKey
 	if err := json.Unmarshal(b, &k); err != nil {
-		return crypto.KeyPair{}, fmt.Errorf("node key: %s: %w", path, err)
+		return Identity{}, fmt.Errorf("node key: %s: %w", path, err)
 	}
 	seed, kt, err := crypto.ParseSecret(k.Secret)
 	if err != nil {
-		return crypto.KeyPair{}, fmt.Errorf("node key: %s: secret: %w", path, err)
+		return Identity{}, fmt.Errorf("node key: %s: secret: %w", path, err)
 	}
-	kp, err := crypto.DeriveNodeKeyPair(seed, kt)
+	id, err := NewIdentity(seed, kt)
 	if err != nil {
-		return crypto.KeyPair{}, err
+		return Identity{}, err
 	}
-	if k.PublicKey != "" && k.PublicKey != crypto.EncodeNodePublic(kp.PublicKey()) {
-		return crypto.KeyPair{}, fmt.Errorf("node key: %s: public_key does not match the secret", path)
+	if k.PublicKey != "" && k.PublicKey != id.PublicKey() {
+		return Identity{}, fmt.Errorf("node key: %s: public_key does not match the secret", path)
 	}
-	return kp, nil
+	return id, nil
 }
 
 // Save writes the key file with owner-only permissions, refusing to overwrite.

@@ -35,7 +35,7 @@ type Node struct {
 	log     hclog.Logger
 	genesis Genesis
 	gen     *ledger.Ledger
-	key     crypto.KeyPair
+	key     Identity
 	store   *store.Store
 	pool    *mempool.Pool
 	engine  consensus.Engine
@@ -89,7 +89,7 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 	// the cache by the key, the signed data and the signature.
 	n.pool = mempool.New(mempoolConfig(cfg), latest, mempool.CachedVerifier(crypto.NewVerifyCache(verifyCacheSize)))
 	n.engine, err = consensus.New(cfg.Consensus.Engine, consensus.Params{
-		Self:          n.key.AccountID(),
+		Self:          n.key.Account(),
 		CloseInterval: cfg.Consensus.CloseInterval,
 		IdleInterval:  cfg.Consensus.IdleInterval,
 		LedgerTarget:  cfg.Mempool.LedgerTarget,

@@ -204,7 +204,7 @@ func TestKeyAndGenesisFilesAreNeverOverwrittenAndMustMatch(t *testing.T) {
 		t.Fatalf("node key mode %v", st.Mode().Perm())
 	}
 	got, err := LoadNodeKey(path)
-	if err != nil || string(got.PublicKey()) != string(kp.PublicKey()) {
+	if err != nil || got.PublicKey() != kp.PublicKey() {
 		t.Fatalf("load: %v", err)
 	}
 	// A key file whose public key does not match its secret is refused.
