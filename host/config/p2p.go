@@ -11,9 +11,11 @@ type P2PConfig struct {
 	// Listen holds libp2p listen addresses, e.g. "/ip4/127.0.0.1/tcp/51235".
 	// Empty: no peer-to-peer networking (solo chains). Default empty.
 	Listen []string `koanf:"listen"`
-	// Peers are the nodes this one connects to, as "PEER_ID@MULTIADDR"
-	// (jtd testnet init writes them). Only these peers may connect: the
-	// network is permissioned. Default empty.
+	// Peers are the nodes this one exchanges messages with, as
+	// "PEER_ID@MULTIADDR" (dialed, and redialed when the link drops) or a bare
+	// "PEER_ID" (accepted when it dials in, never dialed: how a validator
+	// lists its followers). jtd testnet init writes them. Only these peers
+	// may connect: the network is permissioned. Default empty.
 	Peers []string `koanf:"peers"`
 	// Chaos turns on the fault-injection layer (delays, drops, partitions)
 	// and the admin "chaos" command that drives it. For tests only: never
@@ -36,8 +38,8 @@ func (c P2PConfig) check(p *problems) {
 	}
 	for i, peer := range c.Peers {
 		id, addr, ok := strings.Cut(peer, "@")
-		if !ok || id == "" || !strings.HasPrefix(addr, "/") {
-			p.add(fmt.Sprintf("p2p.peers[%d]", i), peer, "must be PEER_ID@MULTIADDR, e.g. 12D3KooW...@/ip4/127.0.0.1/tcp/51235")
+		if id == "" || strings.ContainsAny(id, "/ \t") || (ok && !strings.HasPrefix(addr, "/")) {
+			p.add(fmt.Sprintf("p2p.peers[%d]", i), peer, "must be PEER_ID@MULTIADDR (e.g. 12D3KooW...@/ip4/127.0.0.1/tcp/51235) or a bare PEER_ID for a peer that dials in")
 		}
 	}
 	if len(c.Peers) > 0 && len(c.Listen) == 0 {
