@@ -27,7 +27,7 @@ type Validator struct {
 // the solo engine leaves it empty.
 type Block struct {
 	Height   uint64
-	ID       codec.Hash256 // the ledger hash of the block
+	ID       codec.Hash256 // the engine's id of the block (solo: the ledger hash; RBFT: rbft.BlockID(Payload))
 	ParentID codec.Hash256
 	Payload  []byte
 }

@@ -63,6 +63,7 @@ type devNode struct {
 	wsPort   int
 	httpPort int
 	extra    []string // extra config lines
+	config   string   // the config file; empty: dir/node.toml
 	env      []string // extra environment of the process (JTD_LOG_LEVEL=debug)
 	cmd      *exec.Cmd
 	logMu    sync.Mutex
@@ -115,7 +116,11 @@ func (n *devNode) start() {
 	if n.cmd != nil {
 		n.t.Fatal("devNode.start: jtd is already running")
 	}
-	n.cmd = exec.Command(jtdBin, "run", "--config", filepath.Join(n.dir, "node.toml"))
+	cfg := n.config
+	if cfg == "" {
+		cfg = filepath.Join(n.dir, "node.toml")
+	}
+	n.cmd = exec.Command(jtdBin, "run", "--config", cfg)
 	n.cmd.SysProcAttr = childProcAttr()
 	n.cmd.Env = append(os.Environ(), n.env...)
 	// exec copies stderr into the log and Wait waits for the copy, so once

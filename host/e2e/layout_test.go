@@ -38,6 +38,24 @@ func TestPureCorePackagesImportNoIO(t *testing.T) {
 			}
 		}
 	}
+	// The consensus engine is a pure state machine too; it takes time.Time
+	// and time.Duration values as inputs (its own purity test forbids the
+	// clock functions), so only package time is allowed beyond the core's.
+	for _, line := range goList(t, "{{.ImportPath}}:{{join .Imports \" \"}}", "github.com/jtchain/jtchain/host/consensus/rbft") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		for _, imp := range strings.Fields(imports) {
+			for _, f := range forbidden {
+				if imp == f && imp != "time" {
+					t.Errorf("%s imports %s: the consensus engine must do no I/O and read no global randomness", pkg, imp)
+				}
+			}
+			for _, p := range thirdParty {
+				if strings.HasPrefix(imp, p) {
+					t.Errorf("%s imports %s", pkg, imp)
+				}
+			}
+		}
+	}
 }
 
 // Only the designated packages may use each infrastructure library.

@@ -70,7 +70,8 @@ func medianLevel(levels []uint64) uint64 {
 }
 
 // ledgerMedian computes the median fee level of a closed ledger's
-// transactions. A ledger that cannot be read counts as empty.
+// transactions, pseudo-transactions left out. A ledger that cannot be read
+// counts as empty.
 func ledgerMedian(l *ledger.Ledger) uint64 {
 	if l == nil || l.TxTree() == nil || l.TxTree().Len() == 0 {
 		return BaseLevel
@@ -81,6 +82,9 @@ func ledgerMedian(l *ledger.Ledger) uint64 {
 	}
 	levels := make([]uint64, 0, len(txs))
 	for _, t := range txs {
+		if ledger.IsPseudo(t.Tx.Type()) {
+			continue // no fee: not a client's bid for space
+		}
 		levels = append(levels, feeLevel(t.Tx.Fee().Drops(), ledger.MinimumFee(l.Fees(), t.Tx)))
 	}
 	return medianLevel(levels)

@@ -23,6 +23,7 @@ var (
 	ErrAccountLimit    = errors.New("mempool: too many queued transactions from one account")
 	ErrQueueFull       = errors.New("mempool: queue is full")
 	ErrReplacementFee  = errors.New("mempool: replacement fee too low")
+	ErrPseudoTx        = errors.New("mempool: pseudo-transactions cannot be submitted") // ledger.IsPseudo: validators insert them into blocks
 	errInternalFailure = errors.New("mempool: internal error")
 )
 
@@ -112,7 +113,9 @@ func (p *Pool) Config() Config { return p.cfg }
 //
 //  1. already held (open ledger, queue, or a ledger closed but not yet
 //     validated): the current result, nothing applied again;
-//  2. signatures, verified outside the pool lock: temBAD_SIGNATURE;
+//  2. signatures, verified outside the pool lock: temBAD_SIGNATURE; a
+//     pseudo-transaction (ledger.IsPseudo), which has none and which only
+//     validators put into blocks: temINVALID with ErrPseudoTx;
 //  3. ledger.Preflight: its tem result;
 //  4. fee: at least ledger.MinimumFee and, past LedgerTarget, the escalated
 //     fee: telINSUF_FEE_P;
@@ -161,6 +164,10 @@ func (p *Pool) checkAlone(tx *ledger.Tx) (res Result, ok bool) {
 			res, ok = Result{Code: ter.TefEXCEPTION, Detail: fmt.Sprint("checking the transaction: ", r), Err: errInternalFailure}, false
 		}
 	}()
+	if ledger.IsPseudo(tx.Type()) {
+		return Result{Code: ter.TemINVALID, Detail: fmt.Sprintf("%s is a pseudo-transaction: validators insert it into blocks", tx.Type()),
+			Err: fmt.Errorf("%w (%s)", ErrPseudoTx, tx.Type())}, false
+	}
 	if err := ledger.VerifySignatures(tx, p.verify); err != nil {
 		return Result{Code: ter.TemBAD_SIGNATURE, Detail: err.Error(), Err: fmt.Errorf("%w: %w", ErrBadSignature, err)}, false
 	}

@@ -20,7 +20,7 @@ var _ rpc.Backend = (*Node)(nil)
 // Status implements rpc.Backend.
 func (n *Node) Status() rpc.Status {
 	host, _ := os.Hostname()
-	return rpc.Status{
+	st := rpc.Status{
 		BuildVersion: Version,
 		HostID:       host,
 		PubkeyNode:   n.key.PublicKey(),
@@ -32,6 +32,10 @@ func (n *Node) Status() rpc.Status {
 		NetworkID:   n.genesis.NetworkID,
 		Engine:      n.cfg.Consensus.Engine,
 	}
+	if n.net != nil {
+		n.net.fillStatus(&st)
+	}
+	return st
 }
 
 // LedgerBySeq implements rpc.Backend.
@@ -132,6 +136,9 @@ func (n *Node) Current(fn func(view ledger.ReadView)) {
 // Submit implements rpc.Backend.
 func (n *Node) Submit(tx *ledger.Tx) rpc.SubmitResult {
 	r := n.pool.Submit(tx)
+	if n.net != nil && (r.Applied || r.Queued) {
+		n.net.gossipTx(tx)
+	}
 	if r.Applied {
 		select {
 		case n.txNotify <- struct{}{}:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jtchain/jtchain/host/config"
 	"github.com/jtchain/jtchain/host/consensus"
+	_ "github.com/jtchain/jtchain/host/consensus/rbft" // registers "rbft"
 	_ "github.com/jtchain/jtchain/host/consensus/solo" // registers "solo"
 	"github.com/jtchain/jtchain/host/crypto"
 	"github.com/jtchain/jtchain/host/ledger"
@@ -39,6 +40,9 @@ type Node struct {
 	store   *store.Store
 	pool    *mempool.Pool
 	engine  consensus.Engine
+	verify  ledger.VerifyFunc
+	// net is the validator network; nil for the solo engine.
+	net     *network
 	api     *rpc.Server
 	started time.Time
 
@@ -87,8 +91,23 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 	n.setValidated(latest)
 	// Each signature is verified once per node; mempool.CachedVerifier keys
 	// the cache by the key, the signed data and the signature.
-	n.pool = mempool.New(mempoolConfig(cfg), latest, mempool.CachedVerifier(crypto.NewVerifyCache(verifyCacheSize)))
+	n.verify = mempool.CachedVerifier(crypto.NewVerifyCache(verifyCacheSize))
+	n.pool = mempool.New(mempoolConfig(cfg), latest, n.verify)
+	if cfg.Consensus.Engine != n.genesis.Consensus.Engine {
+		n.store.Close()
+		return nil, fmt.Errorf("consensus.engine is %q but this chain's genesis (%s) fixes engine %q: set consensus.engine = %q",
+			cfg.Consensus.Engine, cfg.Resolve(cfg.Chain.GenesisFile), n.genesis.Consensus.Engine, n.genesis.Consensus.Engine)
+	}
+	var safety []byte
+	if cfg.Consensus.Engine != "solo" {
+		if n.net, safety, err = newNetwork(n); err != nil {
+			n.store.Close()
+			return nil, err
+		}
+	}
 	n.engine, err = consensus.New(cfg.Consensus.Engine, consensus.Params{
+		ChainID:       ChainID(n.genesis.ChainName, n.gen.Hash()),
+		Safety:        safety,
 		Self:          n.key.Account(),
 		CloseInterval: cfg.Consensus.CloseInterval,
 		IdleInterval:  cfg.Consensus.IdleInterval,
@@ -156,7 +175,12 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	n.log.Info("node running", "engine", n.cfg.Consensus.Engine, "ledger", n.Validated().Seq(),
 		"ws", n.api.WSAddr(), "http", n.api.HTTPAddr())
-	loopErr := n.drive(ctx)
+	var loopErr error
+	if n.net != nil {
+		loopErr = n.driveNet(ctx)
+	} else {
+		loopErr = n.drive(ctx)
+	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := n.api.Shutdown(shutdown); err != nil {

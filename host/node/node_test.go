@@ -52,7 +52,11 @@ type running struct {
 
 func startNode(t *testing.T, cfg config.Config) running {
 	t.Helper()
-	n, err := New(cfg, hclog.NewNullLogger())
+	log := hclog.NewNullLogger()
+	if os.Getenv("JT_TEST_LOG") != "" {
+		log = hclog.New(&hclog.LoggerOptions{Name: filepath.Base(cfg.DataDir), Level: hclog.LevelFromString(os.Getenv("JT_TEST_LOG"))})
+	}
+	n, err := New(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

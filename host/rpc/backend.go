@@ -67,6 +67,10 @@ type Status struct {
 	Started      time.Time
 	NetworkID    uint32
 	Engine       string // consensus engine name
+	// Consensus is the engine's round state for consensus_info and
+	// server_info (height, round, step, validators, proposer, ...); nil for
+	// an engine without rounds.
+	Consensus map[string]any
 }
 
 // TxRecord is a validated transaction with where it landed.

@@ -32,6 +32,9 @@ func (s *Server) serverInfo(human bool) map[string]any {
 		"server_state":      serverState(st, now),
 		"validation_quorum": quorum(st.Validators),
 	}
+	if st.Consensus != nil {
+		info["consensus"] = st.Consensus
+	}
 	if !st.Started.IsZero() {
 		info["startup_time"] = st.Started.UTC().Format("2006-Jan-02 15:04:05")
 		info["uptime"] = int64(now.Sub(st.Started).Seconds())

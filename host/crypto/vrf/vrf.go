@@ -78,3 +78,16 @@ func Verify(pub, proof, alpha []byte) ([]byte, error) {
 	}
 	return beta, nil
 }
+
+// ProofToHash returns the output (beta) of a proof without verifying it;
+// use it only for proofs already verified, such as those in stored blocks.
+func ProofToHash(proof []byte) ([]byte, error) {
+	if len(proof) != ProofSize {
+		return nil, fmt.Errorf("%w: proof of %d bytes", ErrBadProof, len(proof))
+	}
+	beta, err := ecvrf.ProofToHash(proof)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadProof, err)
+	}
+	return beta, nil
+}

@@ -48,6 +48,12 @@ func TestProveAndVerifyMatchRFC9381Vectors(t *testing.T) {
 		if err != nil || !bytes.Equal(got, beta) {
 			t.Fatalf("verify: %v", err)
 		}
+		if h, err := ProofToHash(pi); err != nil || !bytes.Equal(h, beta) {
+			t.Fatalf("proof to hash: %x %v", h, err)
+		}
+	}
+	if _, err := ProofToHash(make([]byte, ProofSize-1)); err == nil {
+		t.Fatal("a short proof hashed")
 	}
 }
 
