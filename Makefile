@@ -1,4 +1,5 @@
-# jtchain build. `make run` starts a dev chain; `make test` is everything CI checks.
+# jtchain build. `make run` starts a dev chain; `make testnet` a local network of
+# four validators; `make test` is everything CI checks.
 SHELL := /bin/bash
 GO ?= go
 export GOTOOLCHAIN := local
@@ -24,7 +25,7 @@ FUZZ_TARGETS := \
 	./host/config:FuzzLoad \
 	./host/rpc:FuzzHandleRequest
 
-.PHONY: all build run test unit lint vet fmt fuzz bench jscompat jsdeps clean
+.PHONY: all build run testnet test unit lint vet fmt fuzz bench jscompat jsdeps clean
 
 all: build
 
@@ -37,6 +38,14 @@ build:
 run: build
 	@if [ ! -f data/genesis.json ]; then $(BIN)/jtd init --dev --data-dir ./data; fi
 	$(BIN)/jtd run --config configs/dev.toml
+
+# A local network of four rbft validators in ./testnet: created on first run
+# (genesis account snoPBjXtMeMyMHUVTgbuqAfg1SUTb), kept across runs; rm -rf
+# testnet to start over. node-1 serves ws://127.0.0.1:6020, node-2 :6030, ...
+# (jtd testnet init --help); Ctrl-C stops every node.
+testnet: build
+	@if [ ! -e testnet ]; then $(BIN)/jtd testnet init --validators 4 --dir ./testnet --dev; fi
+	$(BIN)/jtd testnet run --dir ./testnet
 
 test: lint unit jscompat fuzz
 

@@ -37,10 +37,12 @@ const (
 	// validatorapply.go, validatorvote.go).
 	TxValidatorApply TxType = 600 // a node applies to become a validator
 	TxValidatorVote  TxType = 601 // a current validator approves adding or removing one
-	// TxEvidence is reserved for committing equivocation evidence
-	// (DuplicateVote, ConflictingProposal; spec/rbft.md §3). Its verification
-	// needs the consensus message format, so the TX layer does not implement
-	// it yet and answers temUNKNOWN.
+	// TxEvidence commits equivocation evidence (DuplicateVote,
+	// ConflictingProposal; spec/rbft.md §1f.3) to the ledger. It is a
+	// pseudo-transaction: a validator's node puts it into a block (zero
+	// Account, no fee, no signature) and clients cannot submit it (host/ledger
+	// evidence.go, pseudo.go). The consensus layer verifies the evidence; the
+	// ledger stores it as opaque bytes.
 	TxEvidence TxType = 602
 )
 
@@ -97,6 +99,9 @@ const (
 	EntryValidatorSet         EntryType = 'v'
 	EntryValidatorApplication EntryType = 'V'
 	EntryValidatorRemoval     EntryType = 'R'
+	// jtchain: committed equivocation evidence, one entry per distinct
+	// evidence (host/ledger evidence.go).
+	EntryValidatorEvidence EntryType = 'E'
 )
 
 var entryTypeNames = map[EntryType]string{
@@ -107,7 +112,7 @@ var entryTypeNames = map[EntryType]string{
 	EntryTicket: "Ticket", EntryManageIssuer: "ManageIssuer", EntryBlackList: "BlackList",
 	EntryManageFee: "ManageFee", EntryRelation: "Relation",
 	EntryValidatorSet: "ValidatorSet", EntryValidatorApplication: "ValidatorApplication",
-	EntryValidatorRemoval: "ValidatorRemoval",
+	EntryValidatorRemoval: "ValidatorRemoval", EntryValidatorEvidence: "ValidatorEvidence",
 }
 
 var entryTypeByName = invert(entryTypeNames)

@@ -38,7 +38,8 @@ var transactors = map[codec.TxType]transactor{}
 
 func register(t codec.TxType, tr transactor) { transactors[t] = tr }
 
-// Supported reports whether the TX layer implements the transaction type.
+// Supported reports whether the TX layer implements the transaction type as
+// one a client may submit. Pseudo-transaction types (IsPseudo) are not.
 func Supported(t codec.TxType) bool { _, ok := transactors[t]; return ok }
 
 // commonFields may appear on every transaction.
@@ -80,7 +81,12 @@ type applyContext struct {
 
 // Preflight runs the stateless checks of tx: everything that can be decided
 // from the transaction alone. A non-tes result means it can never apply.
+// A pseudo-transaction type is refused with temINVALID: clients cannot
+// submit one (see pseudo.go; PreflightPseudo checks them).
 func Preflight(tx *Tx) (ter.Code, string) {
+	if IsPseudo(tx.Type()) {
+		return ter.TemINVALID, fmt.Sprintf("%s is a pseudo-transaction: clients cannot submit it, validators insert it into blocks", tx.Type())
+	}
 	tr, ok := transactors[tx.Type()]
 	if !ok {
 		return ter.TemUNKNOWN, fmt.Sprintf("transaction type %s is not supported", tx.Type())
@@ -202,8 +208,13 @@ func validPublicKey(pub []byte) bool {
 	return len(pub) == 33 && (pub[0] == 0x02 || pub[0] == 0x03 || pub[0] == 0xED)
 }
 
-// Preclaim runs the read-only checks against view.
+// Preclaim runs the read-only checks against view, for a transaction that
+// passed Preflight.
 func Preclaim(view ReadView, tx *Tx) (ter.Code, string) {
+	tr, ok := transactors[tx.Type()]
+	if !ok {
+		return Preflight(tx) // its refusal, rather than a nil transactor below
+	}
 	root := view.Read(tx.accountKey)
 	if root == nil {
 		return ter.TerNO_ACCOUNT, "the sending account does not exist"
@@ -235,7 +246,7 @@ func Preclaim(view ReadView, tx *Tx) (ter.Code, string) {
 	if code, why := checkAuthorization(view, tx, root); code != ter.TesSUCCESS {
 		return code, why
 	}
-	return transactors[tx.Type()].preclaim(&preclaimContext{view: view, tx: tx, account: root})
+	return tr.preclaim(&preclaimContext{view: view, tx: tx, account: root})
 }
 
 // MinimumFee is the least fee tx must pay: the base fee, times one plus the

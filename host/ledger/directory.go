@@ -11,11 +11,20 @@ import (
 // DirectoryNode pages: page 0 is the root, the root's IndexPrevious is the
 // last page, and each entry records its page in a field such as OwnerNode so
 // removal touches one page. Entries are appended, as in rippled 0.29.
+//
+// The evidence directory (EvidenceDirKeylet) has the same pages without an
+// Owner: it lists the ValidatorEvidence entries, which nobody owns and which
+// are never removed.
 const dirPageSize = 32
 
 // dirAdd appends key to owner's directory and returns the page it went to.
 func dirAdd(sb *Sandbox, owner codec.AccountID, key codec.Hash256) (uint64, ter.Code) {
-	rootK := OwnerDirKeylet(owner)
+	return dirAppend(sb, OwnerDirKeylet(owner), &owner, key)
+}
+
+// dirAppend appends key to the directory rooted at rootK, whose pages name
+// owner when it is not nil, and returns the page it went to.
+func dirAppend(sb *Sandbox, rootK Keylet, owner *codec.AccountID, key codec.Hash256) (uint64, ter.Code) {
 	root := sb.Peek(rootK)
 	if root == nil {
 		sb.Insert(rootK, newDirPage(owner, rootK.Key, key))
@@ -44,12 +53,14 @@ func dirAdd(sb *Sandbox, owner codec.AccountID, key codec.Hash256) (uint64, ter.
 	return next, ter.TesSUCCESS
 }
 
-func newDirPage(owner codec.AccountID, root, key codec.Hash256) *codec.STObject {
+func newDirPage(owner *codec.AccountID, root, key codec.Hash256) *codec.STObject {
 	o := codec.NewObject(6)
 	o.Set(sf.Flags, uint32(0))
 	o.Set(sf.RootIndex, root)
 	o.Set(sf.Indexes, codec.Vector256{key})
-	o.Set(sf.Owner, owner)
+	if owner != nil {
+		o.Set(sf.Owner, *owner)
+	}
 	return o
 }
 
@@ -120,7 +131,12 @@ func adjustOwnerCount(sb *Sandbox, id codec.AccountID, delta int) {
 // OwnedEntries returns the keys in owner's directory, in directory order.
 // The API's account_objects uses it.
 func OwnedEntries(view ReadView, owner codec.AccountID) []codec.Hash256 {
-	rootK := OwnerDirKeylet(owner)
+	return dirEntries(view, OwnerDirKeylet(owner))
+}
+
+// dirEntries returns the keys in the directory rooted at rootK, in
+// directory order.
+func dirEntries(view ReadView, rootK Keylet) []codec.Hash256 {
 	var out []codec.Hash256
 	page := uint64(0)
 	for i := 0; i < 1<<20; i++ {

@@ -18,6 +18,17 @@
 // ValidatorVote change it by a quorum of the current ones, and
 // ValidatorsAt(state of ledger h−1, h) tells consensus who validates h.
 //
+// Pseudo-transactions (pseudo.go) are what a validator's node itself puts
+// into a block: zero Account, Sequence 0, Fee 0, empty SigningPubKey, no
+// signature. They apply only through ApplyPseudo / OpenLedger.ApplyPseudo;
+// Preflight, Apply and OpenLedger.Apply, the client path, refuse them with
+// temINVALID and VerifySignatures with ErrPseudoTx. The one so far is
+// Evidence (602, evidence.go): NewEvidenceTx commits equivocation evidence
+// found by consensus as a ValidatorEvidence entry ('E', at
+// EvidenceKeylet(data), listed oldest first in the evidence directory at
+// EvidenceDirKeylet); committing the same evidence again is tefALREADY and
+// changes nothing. Evidence(view) lists what is committed.
+//
 // Invariants: no I/O, no clock, no randomness and no map iteration order
 // reaches state or hashes; the ledger's close time and everything else that
 // varies arrives as input. Signatures are verified by the caller (once per

@@ -10,8 +10,9 @@ import (
 
 // fuzzWorld is a small closed ledger with funded accounts, trust lines,
 // balances, a transfer rate, a signer list, a relation, a validator set of
-// four with a pending application and a pending removal, and signed
-// transactions of every supported type to seed the fuzzer.
+// four with a pending application and a pending removal, and transactions
+// of every type to seed the fuzzer (signed ones, and an Evidence
+// pseudo-transaction).
 func fuzzWorld(f *testing.F) (*Ledger, [][]byte) {
 	e := newValidatorEnv(f, fourValidators...)
 	e.fund(1_000_000_000, "gw", "alice", "bob", "ed-carol", "cand", "ed-cand")
@@ -45,6 +46,8 @@ func fuzzWorld(f *testing.F) (*Ledger, [][]byte) {
 		e.tx("ed-val-b", voteOn(e, "val-c", ValidatorRemove)),
 		e.tx("ed-val-d", voteOn(e, "ed-val-d", ValidatorRemove)),
 		e.tx("alice", voteOn(e, "cand", ValidatorAdd)),
+		e.evidenceTx("val-c", world.Seq(), evidenceBlob("a")),
+		e.tx("alice", map[string]any{"TransactionType": "Evidence", "Offender": e.addr("val-c"), "LedgerSequence": 1, "EvidenceData": "0120"}),
 	}
 	blobs := make([][]byte, len(seeds))
 	for i, s := range seeds {
@@ -56,7 +59,9 @@ func fuzzWorld(f *testing.F) (*Ledger, [][]byte) {
 // FuzzApply: any transaction blob, applied to a small ledger, never panics
 // (a transactor panic would surface as tefEXCEPTION), and an applied
 // transaction conserves SWT: balances change by exactly minus the fee burnt.
-// Signatures are not checked here: apply never looks at them.
+// Signatures are not checked here: apply never looks at them. The client
+// path never applies a pseudo-transaction; the pseudo path (ApplyPseudo)
+// applies nothing else, and what it applies touches no account.
 func FuzzApply(f *testing.F) {
 	world, seeds := fuzzWorld(f)
 	for _, s := range seeds {
@@ -67,8 +72,12 @@ func FuzzApply(f *testing.F) {
 		if err != nil {
 			return
 		}
+		checkPseudoPath(t, world, tx)
 		open := world.Open()
 		out := open.Apply(tx)
+		if out.Applied && IsPseudo(tx.Type()) {
+			t.Fatalf("the client path applied a %s", tx.Type())
+		}
 		if out.Result == ter.TefEXCEPTION {
 			t.Fatalf("apply panicked: %s", out.Detail)
 		}
@@ -105,4 +114,32 @@ func FuzzApply(f *testing.F) {
 			t.Fatal("total coins do not account for the fee")
 		}
 	})
+}
+
+// checkPseudoPath applies tx with ApplyPseudo to a fresh open ledger on
+// world: no panic, nothing applied but pseudo-transactions, no account or
+// fee touched, and a ledger that closes.
+func checkPseudoPath(t *testing.T, world *Ledger, tx *Tx) {
+	open := world.Open()
+	out := open.ApplyPseudo(tx)
+	if out.Result == ter.TefEXCEPTION {
+		t.Fatalf("ApplyPseudo panicked: %s", out.Detail)
+	}
+	if !out.Applied {
+		if len(out.Changes) != 0 || out.Meta != nil || open.Len() != 0 {
+			t.Fatalf("ApplyPseudo %s changed the ledger", out.Result)
+		}
+		return
+	}
+	if !IsPseudo(tx.Type()) || out.Result != ter.TesSUCCESS || out.FeeDestroyed != 0 {
+		t.Fatalf("ApplyPseudo applied a %s with %s, fee %d", tx.Type(), out.Result, out.FeeDestroyed)
+	}
+	for _, c := range out.Changes {
+		if c.Type == codec.EntryAccountRoot {
+			t.Fatalf("a pseudo-transaction changed an account")
+		}
+	}
+	if l := open.Close(CloseInfo{CloseTime: world.Header().CloseTime + 10, Resolution: 10}); l.Header().TotalCoins != world.Header().TotalCoins {
+		t.Fatal("a pseudo-transaction changed the coins")
+	}
 }

@@ -16,7 +16,7 @@ type Keylet struct {
 
 // Index name spaces: the first two bytes hashed into every index. The values
 // are rippled's LedgerNameSpace letters; 't' (relations) and the validator
-// spaces 'v', 'V' and 'R' are jtchain's.
+// spaces 'v', 'V', 'R' and 'E' are jtchain's.
 const (
 	spaceAccount              = 'a'
 	spaceDirNode              = 'd'
@@ -28,6 +28,11 @@ const (
 	spaceValidatorSet         = 'v'
 	spaceValidatorApplication = 'V'
 	spaceValidatorRemoval     = 'R'
+	// spaceValidatorEvidence holds the evidence entries ('E' ‖ SHA512Half of
+	// the evidence) and the root of the evidence directory ('E' alone, as
+	// FeeSettings is 'e' alone); the preimages differ in length, so they
+	// cannot collide.
+	spaceValidatorEvidence = 'E'
 )
 
 func index(space uint16, parts ...[]byte) codec.Hash256 {
@@ -98,6 +103,20 @@ func ValidatorApplicationKeylet(id codec.AccountID) Keylet {
 // key's account is id.
 func ValidatorRemovalKeylet(id codec.AccountID) Keylet {
 	return Keylet{codec.EntryValidatorRemoval, index(spaceValidatorRemoval, id[:])}
+}
+
+// EvidenceKeylet is the ValidatorEvidence entry holding evidence data:
+// SHA512Half('E', SHA512Half(data)). The same evidence always has the same
+// key, which is how a second commit of it is refused.
+func EvidenceKeylet(data []byte) Keylet {
+	h := crypto.SHA512Half(data)
+	return Keylet{codec.EntryValidatorEvidence, index(spaceValidatorEvidence, h[:])}
+}
+
+// EvidenceDirKeylet is the root page of the evidence directory, which lists
+// every ValidatorEvidence entry in the order they were committed.
+func EvidenceDirKeylet() Keylet {
+	return Keylet{codec.EntryDirectoryNode, index(spaceValidatorEvidence)}
 }
 
 // accountLess orders account ids as unsigned big-endian numbers; the lower

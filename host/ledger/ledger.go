@@ -275,9 +275,32 @@ func (o *OpenLedger) Apply(tx *Tx) Outcome {
 		return Outcome{Result: ter.TefALREADY, Detail: "the transaction is already in this ledger"}
 	}
 	out := Apply(o, tx, o.count)
-	if !out.Applied {
-		return out
+	if out.Applied {
+		o.record(tx, out)
 	}
+	return out
+}
+
+// ApplyPseudo applies the pseudo-transaction tx (pseudo.go) as the next
+// transaction. The node calls it, after the block's client transactions,
+// when it builds a block and when it re-executes one, so both get the same
+// ledger. A tes result is recorded with its metadata; anything else (a
+// client transaction, a malformed pseudo-transaction, tefALREADY for a fact
+// the ledger already holds) leaves the ledger unchanged, and the node leaves
+// the transaction out of the block.
+func (o *OpenLedger) ApplyPseudo(tx *Tx) Outcome {
+	if o.txs.Has(tx.ID()) {
+		return Outcome{Result: ter.TefALREADY, Detail: "the transaction is already in this ledger"}
+	}
+	out := ApplyPseudo(o, tx, o.count)
+	if out.Applied {
+		o.record(tx, out)
+	}
+	return out
+}
+
+// record writes an applied transaction's changes and its tree leaf.
+func (o *OpenLedger) record(tx *Tx, out Outcome) {
 	for _, c := range out.Changes {
 		o.changed[c.Key] = c.After
 		delete(o.decoded, c.Key)
@@ -289,7 +312,6 @@ func (o *OpenLedger) Apply(tx *Tx) Outcome {
 	o.txs.PutOwned(tx.ID(), leaf)
 	o.coins -= uint64(out.FeeDestroyed)
 	o.count++
-	return out
 }
 
 // CloseInfo is what consensus decides about a closing ledger.

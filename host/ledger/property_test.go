@@ -28,7 +28,9 @@ import (
 // keys, regular keys and multi-signatures, submit deliberately bad
 // transactions and replay earlier ones byte for byte. Beside them, four
 // genesis validators and three candidates apply, approve and remove each
-// other. A ledger closes every 1 to 20 transactions.
+// other, and the node commits Evidence pseudo-transactions against them
+// (new, repeated, malformed, and submitted through the client path). A
+// ledger closes every 1 to 20 transactions.
 //
 // After every transaction the test checks:
 //
@@ -59,6 +61,9 @@ import (
 //     name an account that is (or is scheduled to become) a member, or,
 //     for removals, one that is not a member; the set with every
 //     scheduled change has 1 to 31 members.
+//   - Evidence applies only through ApplyPseudo and touches no account;
+//     each ValidatorEvidence entry sits at the key of its data, and the
+//     evidence directory lists exactly those entries, oldest first.
 //
 // At every close: the header's TotalCoins is the sum of the balances in its
 // state, the ledger is rebuilt bit for bit by replaying only its applied
@@ -149,11 +154,22 @@ type propTx struct {
 	// want, when set, lists the only acceptable results (deliberately bad
 	// transactions and replays).
 	want []ter.Code
+	path propPath
 }
+
+// propPath is how a transaction reaches the open ledger.
+type propPath int
+
+const (
+	propClient propPath = iota // signatures verified, then OpenLedger.Apply
+	propPseudo                 // OpenLedger.ApplyPseudo, as the node does for a block's evidence
+	propRaw                    // OpenLedger.Apply without verifying: a pseudo-transaction a client sent
+)
 
 type propSubmitted struct {
 	tx     *Tx
 	ledger uint32 // the open ledger it was submitted to
+	path   propPath
 }
 
 type propIssue struct {
@@ -201,6 +217,7 @@ type propRun struct {
 	events                 map[string]int // what the run exercised, for the coverage check
 	closes, rounded        int
 	maxPages               int // most pages any owner directory had
+	maxEvidencePages       int
 	commuted, commutedRand int
 }
 
@@ -254,7 +271,15 @@ func (p *propRun) fail(format string, args ...any) {
 func (p *propRun) run(g *propTx) {
 	p.what = g.what
 	pre := p.observe()
-	out := p.e.apply(g.tx)
+	var out Outcome
+	switch g.path {
+	case propPseudo:
+		out = p.e.open.ApplyPseudo(g.tx)
+	case propRaw:
+		out = p.e.open.Apply(g.tx)
+	default:
+		out = p.e.apply(g.tx)
+	}
 	if p.stats[g.kind] == nil {
 		p.stats[g.kind] = map[ter.Code]int{}
 	}
@@ -267,7 +292,7 @@ func (p *propRun) run(g *propTx) {
 		p.checkApplied(g.tx, pre, out)
 		p.countEvents(g, out)
 	}
-	p.history = append(p.history, propSubmitted{tx: g.tx, ledger: p.e.open.Seq()})
+	p.history = append(p.history, propSubmitted{tx: g.tx, ledger: p.e.open.Seq(), path: g.path})
 	if p.step >= p.closeAt {
 		p.closeLedger()
 		p.closeAt = p.step + 1 + p.r.IntN(20)
@@ -443,6 +468,7 @@ func (p *propRun) generate() *propTx {
 		{8, p.genBad},
 		{6, p.genReplay},
 		{8, p.genValidator},
+		{3, p.genEvidence},
 	}
 	total := 0
 	for _, a := range actions {
@@ -1032,8 +1058,11 @@ func (p *propRun) genReplay() *propTx {
 	if err != nil || tx.ID() != orig.tx.ID() {
 		p.fail("replay of %X does not decode to itself: %v", orig.tx.ID(), err)
 	}
-	g := &propTx{tx: tx, kind: "replay", what: fmt.Sprintf("replay of %X from ledger %d", tx.ID(), orig.ledger)}
-	if seq, ok := p.applied[tx.ID()]; ok {
+	g := &propTx{tx: tx, kind: "replay", what: fmt.Sprintf("replay of %X from ledger %d", tx.ID(), orig.ledger), path: orig.path}
+	if _, ok := p.applied[tx.ID()]; ok && orig.path == propPseudo {
+		// Committed evidence stays committed: the entry refuses it.
+		g.kind, g.want = "replay-evidence", []ter.Code{ter.TefALREADY}
+	} else if seq, ok := p.applied[tx.ID()]; ok {
 		g.want = []ter.Code{ter.TefPAST_SEQ}
 		g.kind = "replay-earlier-ledger"
 		if seq == p.e.open.Seq() {
@@ -1135,6 +1164,77 @@ func (p *propRun) genValidator() *propTx {
 	}
 	v := voter(proposal)
 	return p.signed("validator-vote", v, voteOn(p.e, target, ValidatorRemove), "%s approves removing %s", v, target)
+}
+
+// genEvidence has the node commit equivocation evidence against a
+// validator: mostly new evidence, sometimes evidence already committed (under
+// another offender or height, so another transaction id), malformed
+// evidence, or a 602 a client submits (in pseudo form or signed).
+func (p *propRun) genEvidence() *propTx {
+	pool := slices.Concat(propValidators, propCandidates)
+	offender := p.pick(pool)
+	seq := p.e.open.Seq()
+	height := 1 + p.r.Uint32N(seq)
+	data := make([]byte, 1+p.r.IntN(300))
+	for i := range data {
+		data[i] = byte(p.r.Uint32())
+	}
+	var committed [][]byte
+	for _, k := range p.sortedKeys() {
+		if o := p.mirror[k]; codec.EntryType(o.UInt16(sf.LedgerEntryType)) == codec.EntryValidatorEvidence {
+			committed = append(committed, o.Blob(sf.EvidenceData))
+		}
+	}
+	mk := func(what string, path propPath, tx *Tx, want ...ter.Code) *propTx {
+		return &propTx{tx: tx, kind: "evidence", what: fmt.Sprintf("evidence against %s at %d: %s", offender, height, what), path: path, want: want}
+	}
+	pseudo := func(data []byte) *Tx {
+		tx, err := NewEvidenceTx(p.e.id(offender), height, data)
+		if err != nil {
+			p.fail("NewEvidenceTx: %v", err)
+		}
+		return tx
+	}
+	switch n := p.r.IntN(100); {
+	case n < 70:
+		return mk("new", propPseudo, pseudo(data), ter.TesSUCCESS)
+	case n < 82 && len(committed) > 0:
+		return mk("already committed", propPseudo, pseudo(committed[p.r.IntN(len(committed))]), ter.TefALREADY)
+	case n < 86:
+		return mk("in the future", propPseudo, must(NewEvidenceTx(p.e.id(offender), seq+1+p.r.Uint32N(3), data)), ter.TefMAX_LEDGER)
+	case n < 90:
+		o := pseudo(data).Object().Clone()
+		o.Set(sf.Fee, codec.NewNative(10))
+		return mk("with a fee", propPseudo, must(NewTx(o)), ter.TemBAD_FEE)
+	case n < 95:
+		return mk("submitted by a client", propRaw, pseudo(data), ter.TemINVALID)
+	}
+	src := p.pickSender()
+	tx := p.e.tx(src, map[string]any{"TransactionType": "Evidence", "Offender": p.addr(offender),
+		"LedgerSequence": height, "EvidenceData": hex.EncodeToString(data)}, p.goodKey(src))
+	return mk("signed by "+src, propRaw, tx, ter.TemINVALID)
+}
+
+// checkPseudoApplied: a pseudo-transaction applies only with tes, through
+// the pseudo path, and changes no account.
+func (p *propRun) checkPseudoApplied(tx *Tx, out Outcome) {
+	if out.Result != ter.TesSUCCESS || out.FeeDestroyed != 0 {
+		p.fail("pseudo-transaction applied with %s, fee %d", out.Result, out.FeeDestroyed)
+	}
+	for _, c := range out.Changes {
+		if c.Type == codec.EntryAccountRoot {
+			p.fail("a %s changed an account", tx.Type())
+		}
+	}
+}
+
+// propApplyOn applies tx to o the way a node re-executing a block does:
+// pseudo-transactions through ApplyPseudo, the rest through Apply.
+func propApplyOn(o *OpenLedger, tx *Tx) Outcome {
+	if IsPseudo(tx.Type()) {
+		return o.ApplyPseudo(tx)
+	}
+	return o.Apply(tx)
 }
 
 // checkValidatorVote: only a successful vote changes the ValidatorSet, and
@@ -1354,8 +1454,13 @@ func (p *propRun) checkResult(g *propTx, pre propPre, out Outcome) {
 	if len(now.roots) != len(pre.roots) {
 		p.fail("%s created an account", code)
 	}
-	if p.e.open.Contains(g.tx.ID()) != (code == ter.TefALREADY) {
-		p.fail("%s: the open ledger contains the transaction: %v", code, p.e.open.Contains(g.tx.ID()))
+	// tefALREADY means the transaction is in the open ledger, or (evidence)
+	// the same evidence is committed under another transaction.
+	if in := p.e.open.Contains(g.tx.ID()); in && code != ter.TefALREADY || !in && code == ter.TefALREADY && g.path != propPseudo {
+		p.fail("%s: the open ledger contains the transaction: %v", code, in)
+	}
+	if code == ter.TefALREADY && g.path == propPseudo && !p.e.open.Contains(g.tx.ID()) && !HasEvidence(p.e.open, g.tx.Object().Blob(sf.EvidenceData)) {
+		p.fail("tefALREADY for evidence that is not committed")
 	}
 }
 
@@ -1392,10 +1497,12 @@ func (p *propRun) checkApplied(tx *Tx, pre propPre, out Outcome) {
 	post := p.summarize()
 
 	after := p.mirror[rootKey]
-	if after.UInt32(sf.Sequence) != tx.Sequence()+1 || before.UInt32(sf.Sequence) != tx.Sequence() {
+	switch {
+	case IsPseudo(tx.Type()):
+		p.checkPseudoApplied(tx, out)
+	case after.UInt32(sf.Sequence) != tx.Sequence()+1 || before.UInt32(sf.Sequence) != tx.Sequence():
 		p.fail("sequence %d -> %d for a transaction with sequence %d", before.UInt32(sf.Sequence), after.UInt32(sf.Sequence), tx.Sequence())
-	}
-	if before.Has(sf.AccountTxnID) && after.Has(sf.AccountTxnID) && after.Hash256(sf.AccountTxnID) != id {
+	case before.Has(sf.AccountTxnID) && after.Has(sf.AccountTxnID) && after.Hash256(sf.AccountTxnID) != id:
 		p.fail("AccountTxnID %X, want this transaction", after.Hash256(sf.AccountTxnID))
 	}
 	p.checkSWT(tx, out, p.sum, post)
@@ -1931,6 +2038,7 @@ func (p *propRun) checkInvariants() {
 	accts := map[codec.AccountID]*owned{}
 	roots := map[codec.AccountID]*codec.STObject{}
 	var applicants, removals []codec.AccountID
+	evidence := map[codec.Hash256]bool{}
 	pages := 0
 	for k, o := range p.mirror {
 		switch codec.EntryType(o.UInt16(sf.LedgerEntryType)) {
@@ -2035,6 +2143,13 @@ func (p *propRun) checkInvariants() {
 			if k != ValidatorSetKeylet().Key {
 				p.fail("a ValidatorSet at %X", k)
 			}
+		case codec.EntryValidatorEvidence:
+			data := o.Blob(sf.EvidenceData)
+			if k != EvidenceKeylet(data).Key || len(data) == 0 || o.Account(sf.Offender).IsZero() || o.UInt32(sf.LedgerSequence) == 0 ||
+				o.UInt32(sf.LedgerSequence) > o.UInt32(sf.PreviousTxnLgrSeq) {
+				p.fail("malformed validator evidence %v", o.JSON())
+			}
+			evidence[k] = true
 		}
 	}
 	p.checkValidatorEntries(applicants, removals)
@@ -2109,9 +2224,55 @@ func (p *propRun) checkInvariants() {
 			}
 		}
 	}
+	walked += p.checkEvidenceDirectory(evidence)
 	if walked != pages {
-		p.fail("%d directory pages in the state, %d reachable from owners", pages, walked)
+		p.fail("%d directory pages in the state, %d reachable from owners and the evidence directory", pages, walked)
 	}
+}
+
+// checkEvidenceDirectory: the evidence directory lists every
+// ValidatorEvidence entry once, in pages of at most 32 with no Owner, and
+// Evidence reads them in that order. It returns the pages walked.
+func (p *propRun) checkEvidenceDirectory(evidence map[codec.Hash256]bool) int {
+	dir := EvidenceDirKeylet().Key
+	var listed []codec.Hash256
+	walked := 0
+	for pageNo := uint64(0); p.mirror[dir] != nil; {
+		pg := p.mirror[DirPageKeylet(dir, pageNo).Key]
+		if pg == nil {
+			p.fail("the evidence directory links to missing page %d", pageNo)
+		}
+		walked++
+		idx := pg.Vector256(sf.Indexes)
+		if pg.Has(sf.Owner) || pg.Hash256(sf.RootIndex) != dir || len(idx) == 0 || len(idx) > 32 {
+			p.fail("evidence directory page %d: %v", pageNo, pg.JSON())
+		}
+		listed = append(listed, idx...)
+		if pageNo = pg.UInt64(sf.IndexNext); pageNo == 0 {
+			break
+		}
+	}
+	seen := map[codec.Hash256]bool{}
+	for _, k := range listed {
+		if seen[k] || !evidence[k] {
+			p.fail("the evidence directory lists %X twice or for no entry", k)
+		}
+		seen[k] = true
+	}
+	if len(seen) != len(evidence) {
+		p.fail("%d evidence entries, the directory lists %d", len(evidence), len(seen))
+	}
+	got, err := Evidence(p.e.open)
+	if err != nil || len(got) != len(listed) {
+		p.fail("Evidence: %d entries (%v), the directory lists %d", len(got), err, len(listed))
+	}
+	for i, ev := range got {
+		if ev.Key != listed[i] {
+			p.fail("Evidence()[%d] is %X, the directory has %X", i, ev.Key, listed[i])
+		}
+	}
+	p.maxEvidencePages = max(p.maxEvidencePages, walked)
+	return walked
 }
 
 // ---- close-time checks ----
@@ -2173,7 +2334,7 @@ func (p *propRun) closeLedger() {
 		if err != nil {
 			p.fail("decode applied transaction: %v", err)
 		}
-		if out := o.Apply(again); out.Result != p.ledgerResults[i] {
+		if out := propApplyOn(o, again); out.Result != p.ledgerResults[i] {
 			p.fail("rebuilding ledger %d: transaction %d gives %s, first time %s", h.Seq, i, out.Result, p.ledgerResults[i])
 		}
 	}
@@ -2265,8 +2426,8 @@ func (p *propRun) checkOrderIndependence(l *Ledger) {
 func (p *propRun) checkCommute(l *Ledger, a, b *Tx, mustApply bool) {
 	ci := CloseInfo{CloseTime: l.Header().CloseTime + 10, Resolution: 10}
 	ab, ba := l.Open(), l.Open()
-	a1, b1 := ab.Apply(a), ab.Apply(b)
-	b2, a2 := ba.Apply(b), ba.Apply(a)
+	a1, b1 := propApplyOn(ab, a), propApplyOn(ab, b)
+	b2, a2 := propApplyOn(ba, b), propApplyOn(ba, a)
 	if a1.Result != a2.Result || b1.Result != b2.Result {
 		p.fail("order changes results: A %s/%s, B %s/%s", a1.Result, a2.Result, b1.Result, b2.Result)
 	}
@@ -2400,7 +2561,7 @@ var propCoverage = []string{
 	"created AccountRoot", "created SkywellState", "created SignerList", "created Relation",
 	"order swap, both applied", "replay-same-ledger tefALREADY", "replay-earlier-ledger tefPAST_SEQ",
 	"tes validator-apply", "tes validator-vote", "created ValidatorApplication", "created ValidatorRemoval",
-	"validator change scheduled",
+	"validator change scheduled", "tes evidence", "created ValidatorEvidence",
 }
 
 func (p *propRun) checkCoverage() {

@@ -16,8 +16,12 @@ type VerifyFunc func(pub, msg, sig []byte) error
 // VerifySignatures checks the cryptographic signatures of tx: the single
 // signature over STX‖fields, or every signer's over SMT‖fields‖signer. It
 // does not read ledger state; whether the keys may sign for the accounts is
-// decided when the transaction applies.
+// decided when the transaction applies. A pseudo-transaction has no
+// signature and gets ErrPseudoTx: none may come from a client.
 func VerifySignatures(tx *Tx, verify VerifyFunc) error {
+	if IsPseudo(tx.Type()) {
+		return fmt.Errorf("transaction signature: %s: %w", tx.Type(), ErrPseudoTx)
+	}
 	obj := tx.Object()
 	if !tx.IsMultiSigned() {
 		if err := verify(tx.SigningPubKey(), codec.SigningData(obj), obj.Blob(sf.TxnSignature)); err != nil {

@@ -115,7 +115,7 @@ func threaded(t codec.EntryType) bool {
 	switch t {
 	case codec.EntryAccountRoot, codec.EntrySkywellState, codec.EntryOffer,
 		codec.EntrySignerList, codec.EntryRelation,
-		codec.EntryValidatorApplication, codec.EntryValidatorRemoval:
+		codec.EntryValidatorApplication, codec.EntryValidatorRemoval, codec.EntryValidatorEvidence:
 		return true
 	}
 	return false

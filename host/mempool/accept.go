@@ -112,6 +112,7 @@ func (p *Pool) closedIndex(v *ledger.Ledger) int {
 // by maintain.
 func (p *Pool) requeue(e *entry) {
 	e.where = inQueue
+	e.requeued = true
 	e.result = Result{Code: ter.TerRETRY, Detail: "queued again: the ledger it was applied to was not validated", Queued: true}
 	acct := e.tx.Account()
 	a := p.accounts[acct]
@@ -145,7 +146,7 @@ func (p *Pool) maintain() {
 			if e.hasLLS && e.lls < openSeq {
 				return false
 			}
-			return !ok || (e.seq >= cur && e.seq-cur <= window)
+			return !ok || (e.seq >= cur && (e.seq-cur <= window || e.requeued))
 		})
 	}
 	p.drainAll(true)

@@ -28,8 +28,13 @@ type entry struct {
 	level   uint64 // fee level
 	arrival uint64 // admission order; unique, so it breaks every tie
 	retries int
-	where   where
-	result  Result // what a resubmission of the same transaction returns
+	// requeued: it was applied to an open ledger that was discarded. It
+	// was admitted within the sequence window then, so the window does not
+	// drop it now (a long chain of one account's transactions would
+	// otherwise lose its tail whenever consensus decides another ledger).
+	requeued bool
+	where    where
+	result   Result // what a resubmission of the same transaction returns
 }
 
 // account is one account's queue: transactions not in the open ledger, by

@@ -21,8 +21,13 @@ func (nw *network) applyEvidence(open *ledger.OpenLedger, evs [][]byte) [][]byte
 		if err != nil || e.Height() > uint64(^uint32(0)) {
 			continue
 		}
-		_ = e // TEMP until the ledger's Evidence pseudo-transaction lands
-		_ = open
+		tx, err := ledger.NewEvidenceTx(e.Offender(), uint32(e.Height()), ev)
+		if err != nil {
+			continue
+		}
+		if open.ApplyPseudo(tx).Applied {
+			out = append(out, ev)
+		}
 	}
 	return out
 }

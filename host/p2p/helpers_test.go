@@ -364,6 +364,10 @@ var processWide = []string{
 	"net/http.(*persistConn)",    // not ours
 	"testing.(*T).Run",           // sub-tests
 	"testing.runFuzzing",         // fuzz workers
+	// gossipsub's first dial of direct peers sleeps DirectConnectInitialDelay
+	// (one heartbeat) whatever its context says, then queues the dials on a
+	// buffered channel and ends: late, but bounded.
+	"go-libp2p-pubsub.(*GossipSubRouter).Attach.func",
 }
 
 func ours(stack string) bool {

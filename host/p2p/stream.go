@@ -262,19 +262,28 @@ func (h *Host) request(ctx context.Context, peerID, name string, req []byte) ([]
 	// progress; no stream deadline is set, so that the error seen is ctx's.
 	stop := context.AfterFunc(ctx, func() { _ = s.Reset() })
 	defer stop()
-	werr := writeFrame(s, req)
-	if werr == nil {
-		_ = s.CloseWrite()
-	}
-	// Read the answer even if the write failed: a busy or size-limited
-	// server answers without reading the request.
+	// Write while reading: a busy or size-limiting server answers without
+	// reading the request, and a large request would otherwise wait for
+	// flow-control credit that never comes.
+	written := make(chan error, 1)
+	go func() {
+		err := writeFrame(s, req)
+		if err == nil {
+			err = s.CloseWrite()
+		}
+		written <- err
+	}()
 	frame, err := readFrame(bufio.NewReader(s), h.cfg.MaxResponseSize+1)
+	select {
+	case <-written:
+	default: // answered before the request was sent in full: stop sending
+		_ = s.Reset()
+		<-written
+	}
 	if err != nil {
 		_ = s.Reset()
 		if errors.Is(err, ErrFrameTooLarge) {
 			h.streamStats.oversized.Add(1)
-		} else if werr != nil {
-			err = werr
 		}
 		return nil, fail(err)
 	}

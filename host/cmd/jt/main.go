@@ -64,8 +64,9 @@ decode|hash|sign). Amounts of SWT in transaction JSON are in drops
 
 Node commands talk to a node's WebSocket API at --url (default
 ws://127.0.0.1:5020, or $JT_URL): status, account, tx HASH, pay, trust and
-bench. Secrets for pay and trust may come from $JT_SECRET instead of
---secret. Errors go to stderr; jt exits 1 on failure and 2 on bad usage.`,
+bench. check compares the validated ledgers of several nodes (a test
+network's validators, say). Secrets for pay and trust may come from
+$JT_SECRET instead of --secret. Errors go to stderr; jt exits 1 on failure and 2 on bad usage.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -73,7 +74,7 @@ bench. Secrets for pay and trust may come from $JT_SECRET instead of
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
 	root.AddCommand(newWalletCmd(stdout), newTxCmd(stdin, stdout),
-		newStatusCmd(stdout), newAccountCmd(stdout), newPayCmd(stdout), newTrustCmd(stdout), newBenchCmd(stdout))
+		newStatusCmd(stdout), newAccountCmd(stdout), newPayCmd(stdout), newTrustCmd(stdout), newBenchCmd(stdout), newCheckCmd(stdout))
 	return root
 }
 

@@ -2,6 +2,7 @@
 //
 //	jtd init    create a new chain: genesis file, node key
 //	jtd run     run the node with a configuration file
+//	jtd testnet create (init) and run (run) a local network of validators
 //	jtd version print the version
 package main
 
@@ -38,7 +39,11 @@ clients (jingtum-lib, swtc-lib) can use over its WebSocket API.
 
 Start a development chain:
   jtd init --dev --data-dir ./data
-  jtd run --config configs/dev.toml`,
+  jtd run --config configs/dev.toml
+
+Start a local network of four validators:
+  jtd testnet init --validators 4 --dir ./testnet --dev
+  jtd testnet run --dir ./testnet`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -48,7 +53,7 @@ Start a development chain:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
-	root.AddCommand(runCmd(stderr), initCmd(stdout), versionCmd(stdout))
+	root.AddCommand(runCmd(stderr), initCmd(stdout), testnetCmd(stdout, stderr), versionCmd(stdout))
 	err := root.Execute()
 	if err == nil {
 		return 0

@@ -75,6 +75,7 @@ func TestExtensionFieldsUseFreeCodes(t *testing.T) {
 		"NodePublicKey": "70C8", "VRFPublicKey": "70C9",
 		"Validator": "E0C8", "ValidatorChange": "E0C9", "Approval": "E0CA",
 		"Validators": "F0C8", "ValidatorChanges": "F0C9", "Approvals": "F0CA",
+		"Offender": "80C8", "EvidenceData": "70CA",
 	} {
 		f := ByName(name)
 		if f == nil {

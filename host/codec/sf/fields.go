@@ -259,3 +259,16 @@ var (
 	// ValidatorRemoval entry: Approval objects sorted by Account, no duplicates.
 	Approvals = def("Approvals", TypeArray, 202)
 )
+
+// Equivocation evidence (spec/rbft.md §1f.3, rule R12; host/ledger
+// evidence.go): the Evidence pseudo-transaction and the ValidatorEvidence
+// entry it creates.
+var (
+	// Offender is the validator the evidence convicts: the account of its
+	// node public key (crypto.AccountIDFromPublicKey), as in Validator.Account.
+	Offender = def("Offender", TypeAccount, 200)
+	// EvidenceData is the encoded evidence (a DuplicateVote or
+	// ConflictingProposal in the consensus wire format), opaque to the
+	// ledger, at most ledger.MaxEvidenceSize bytes.
+	EvidenceData = def("EvidenceData", TypeBlob, 202)
+)
