@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/jtchain/jtchain/host/codec"
 	"github.com/jtchain/jtchain/host/consensus"
 	"github.com/jtchain/jtchain/host/consensus/rbft"
@@ -389,14 +391,22 @@ func (nw *network) checkBlock(ctx context.Context, env checkEnv, payload []byte)
 			return nil, fmt.Errorf("evidence: %w", err)
 		}
 	}
-	txs, err := nw.collectTxs(ctx, b.TxIDs)
+	start := time.Now()
+	txs, fetched, err := nw.collectTxs(ctx, b.TxIDs)
 	if err != nil {
 		return nil, err
 	}
+	collected := time.Since(start)
 	l, err := nw.execute1(parent, b, txs)
 	if err != nil {
 		return nil, err
 	}
+	lvl := hclog.Debug
+	if time.Since(start) > time.Second {
+		lvl = hclog.Warn
+	}
+	nw.n.log.Log(lvl, "block checked", "height", b.Height, "txs", len(txs), "fetched", fetched,
+		"collect", collected.Round(time.Millisecond), "total", time.Since(start).Round(time.Millisecond))
 	return &candidate{block: b, ledger: l}, nil
 }
 
@@ -432,7 +442,7 @@ func (nw *network) validatorsOf(h uint32) ([]ledger.Validator, error) {
 
 // collectTxs finds the bodies of ids in the pool or at peers, and checks
 // every signature (through the node's cache).
-func (nw *network) collectTxs(ctx context.Context, ids []codec.Hash256) ([]*ledger.Tx, error) {
+func (nw *network) collectTxs(ctx context.Context, ids []codec.Hash256) ([]*ledger.Tx, int, error) {
 	txs := make([]*ledger.Tx, len(ids))
 	var missing []codec.Hash256
 	for i, id := range ids {
@@ -443,7 +453,7 @@ func (nw *network) collectTxs(ctx context.Context, ids []codec.Hash256) ([]*ledg
 	if len(missing) > 0 {
 		got, err := nw.fetchTxs(ctx, missing)
 		if err != nil {
-			return nil, err
+			return nil, len(missing), err
 		}
 		for i, id := range ids {
 			if txs[i] == nil {
@@ -453,10 +463,10 @@ func (nw *network) collectTxs(ctx context.Context, ids []codec.Hash256) ([]*ledg
 	}
 	for _, tx := range txs {
 		if err := ledger.VerifySignatures(tx, nw.n.verify); err != nil {
-			return nil, fmt.Errorf("transaction %X: %w", tx.ID(), err)
+			return nil, len(missing), fmt.Errorf("transaction %X: %w", tx.ID(), err)
 		}
 	}
-	return txs, nil
+	return txs, len(missing), nil
 }
 
 // execute1 applies a block's transactions and evidence to its parent and

@@ -65,7 +65,9 @@ type Peer struct {
 	// "/p2p/<ID>" is accepted if it names the same peer). A peer with
 	// addresses is dialed at start and redialed with backoff whenever its
 	// connection drops. A peer without addresses is accepted when it dials
-	// us but never dialed: a validator lists its followers this way.
+	// us but never dialed (the gater refuses dials to it, so a Request to it
+	// fails unless it is connected): a validator lists its followers this
+	// way.
 	Addrs []string
 }
 
@@ -137,8 +139,9 @@ type Config struct {
 	MaxRejects  int
 	BanDuration time.Duration
 
-	// Chaos injects seeded faults into what this host receives. Nil in
-	// production. Several hosts in one process may share one Chaos.
+	// Chaos injects seeded faults into what this host receives (see Chaos).
+	// For tests and test networks only: nil in production. Several hosts in
+	// one process may share one Chaos.
 	Chaos *Chaos
 }
 

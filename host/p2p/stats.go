@@ -75,11 +75,11 @@ type StreamStats struct {
 }
 
 type topicCounters struct {
-	published, publishFailed, publishDuplicate atomic.Uint64
-	accepted, rejected, ignored, oversized     atomic.Uint64
-	validateTimeouts, validationQueued         atomic.Uint64
-	delivered, deliverDropped                  atomic.Uint64
-	chaosDropped, chaosDuplicated              atomic.Uint64
+	published, publishFailed               atomic.Uint64
+	accepted, rejected, ignored, oversized atomic.Uint64
+	validateTimeouts, validationQueued     atomic.Uint64
+	delivered, deliverDropped              atomic.Uint64
+	chaosDropped, chaosDuplicated          atomic.Uint64
 }
 
 func (c *topicCounters) snapshot() TopicStats {

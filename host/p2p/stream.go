@@ -16,7 +16,9 @@ import (
 // Handler answers one request from a configured peer. ctx expires after
 // Config.RequestTimeout or when the host closes. The returned bytes may be
 // at most Config.MaxResponseSize; a returned error reaches the requester as
-// a *RemoteError carrying its text (so it must not leak secrets).
+// a *RemoteError carrying its text (so it must not leak secrets), and a
+// panic as a *RemoteError saying "internal error". Handlers run
+// concurrently; a handler may keep req.
 type Handler func(ctx context.Context, from string, req []byte) ([]byte, error)
 
 // protocolID is the libp2p protocol of a request/response protocol name: the
@@ -26,11 +28,14 @@ func (h *Host) protocolID(name string) protocol.ID {
 }
 
 // Handle serves the request/response protocol name (lower-case letters,
-// digits, '.', '_', '-'; e.g. "ledger", "txset") with handler. Requests are
-// bounded by MaxRequestSize, answers by MaxResponseSize, both together by
-// RequestTimeout; at most MaxConcurrentHandlers handlers run at once (and
-// MaxHandlersPerPeer for one peer): a request beyond that is answered with
-// ErrBusy at once rather than queued.
+// digits, '.', '_', '-'; e.g. "ledger", "txset") with handler; call it
+// before peers need the protocol. Requests are bounded by MaxRequestSize
+// (a larger one is refused unread, with a *RemoteError), answers by
+// MaxResponseSize, and receiving the request plus running the handler by
+// RequestTimeout. At most MaxConcurrentHandlers requests are served at once
+// (and MaxHandlersPerPeer for one peer), counting from the moment a stream
+// opens: a request beyond that is answered with ErrBusy at once rather than
+// queued.
 func (h *Host) Handle(name string, handler Handler) error {
 	if err := validProtocolName(name); err != nil {
 		return err

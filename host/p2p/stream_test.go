@@ -77,7 +77,7 @@ func TestRequestAndResponseSizesAreLimited(t *testing.T) {
 		c.MaxRequestSize = 1000
 		c.MaxResponseSize = 5000
 		if i == 0 { // the requester allows itself more than the server does
-			c.MaxRequestSize = 2000
+			c.MaxRequestSize = 4 << 20
 			c.MaxResponseSize = 3000
 		}
 	}})
@@ -91,14 +91,22 @@ func TestRequestAndResponseSizesAreLimited(t *testing.T) {
 	}
 	ctx := context.Background()
 	// Requester's own limit.
-	if _, err := a.Request(ctx, b.ID(), "echo", make([]byte, 2001)); !errors.Is(err, ErrMessageTooLarge) {
+	if _, err := a.Request(ctx, b.ID(), "echo", make([]byte, 4<<20+1)); !errors.Is(err, ErrMessageTooLarge) {
 		t.Errorf("request above the requester's limit: %v, want ErrMessageTooLarge", err)
 	}
-	// Server's request limit (1000): answered with an error, not read.
-	big := []byte("5" + strings.Repeat(" ", 1500))
+	// Server's request limit (1000): answered with an error, not read; the
+	// requester stops sending when the answer comes, even when the request
+	// is far larger than the stream's flow-control window.
 	var re *RemoteError
-	if _, err := a.Request(ctx, b.ID(), "echo", big); !errors.As(err, &re) || !strings.Contains(re.Message, "request larger than 1000") {
-		t.Errorf("request above the server's limit: %v", err)
+	for _, n := range []int{1500, 4 << 20} {
+		big := []byte("5" + strings.Repeat(" ", n-1))
+		start := time.Now()
+		if _, err := a.Request(ctx, b.ID(), "echo", big); !errors.As(err, &re) || !strings.Contains(re.Message, "request larger than 1000") {
+			t.Errorf("request of %d bytes, above the server's limit: %v", n, err)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("request of %d bytes, above the server's limit, took %v to be refused", n, d)
+		}
 	}
 	// Exactly at the limits.
 	if resp, err := a.Request(ctx, b.ID(), "echo", []byte("3000")); err != nil || len(resp) != 3000 {
@@ -112,8 +120,8 @@ func TestRequestAndResponseSizesAreLimited(t *testing.T) {
 	if _, err := a.Request(ctx, b.ID(), "echo", []byte("5001")); !errors.As(err, &re) || !strings.Contains(re.Message, "response larger than 5000") {
 		t.Errorf("answer above the server's limit: %v", err)
 	}
-	if s := b.Stats().Streams; s.Oversized != 2 {
-		t.Errorf("server stats %+v: want 2 oversized", s)
+	if s := b.Stats().Streams; s.Oversized != 3 {
+		t.Errorf("server stats %+v: want 3 oversized", s)
 	}
 }
 
