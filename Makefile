@@ -23,7 +23,13 @@ FUZZ_TARGETS := \
 	./host/shamap:FuzzSplitTxWithMetaData \
 	./host/ledger:FuzzApply \
 	./host/config:FuzzLoad \
-	./host/rpc:FuzzHandleRequest
+	./host/rpc:FuzzHandleRequest \
+	./host/crypto/vrf:FuzzVerify \
+	./host/consensus/rbft:FuzzDecodeMessage \
+	./host/consensus/rbft:FuzzStep \
+	./host/node:FuzzDecodeBlock \
+	./host/node:FuzzNetWire \
+	./host/p2p:FuzzReadFrame
 
 .PHONY: all build run testnet test unit lint vet fmt fuzz bench jscompat jsdeps clean
 

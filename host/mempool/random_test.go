@@ -36,6 +36,46 @@ var randomSteps = flag.Int("mempool.steps", 1500, "operations in one run of Test
 //	go test ./host/mempool -run TestRandomOperationsKeepInvariants -seed N [-mempool.steps M]
 func TestRandomOperationsKeepInvariants(t *testing.T) {
 	seed := testSeed(t)
+	stats := randomOperations(t, seed)
+	// A generator change that stops reaching a path must fail, not pass
+	// vacuously. One run of 1,500 steps misses some rare path about once in
+	// forty seeds, so a miss is retried with the next seeds (each printed and
+	// checked in full) and only a path none of four runs reaches fails.
+	if *randomSteps >= 1500 {
+		for extra := int64(1); extra <= 3 && len(uncovered(stats)) > 0; extra++ {
+			t.Logf("seed %d missed %v; adding seed %d", seed, uncovered(stats), seed+extra)
+			for k, v := range randomOperations(t, seed+extra) {
+				stats[k] += v
+			}
+		}
+		for _, k := range uncovered(stats) {
+			t.Errorf("seeds %d..%d: the runs never reached %q", seed, seed+3, k)
+		}
+	}
+}
+
+// coverageKeys are the paths every long enough random run must reach.
+var coverageKeys = []string{
+	"tesSUCCESS/applied", "tecNO_DST_INSUF_SWT/applied", "terPRE_SEQ/queued", "terRETRY/queued",
+	"terINSUF_FEE_B/queued", "replaced", "evicted", ErrReplacementFee.Error(), ErrQueueFull.Error(),
+	ErrAccountLimit.Error(), ErrSequenceTooFar.Error(), ErrBadSignature.Error(),
+	"temBAD_AMOUNT/rejected", "tefMAX_LEDGER/rejected", "tefPAST_SEQ/rejected", "terNO_ACCOUNT/rejected",
+	"accept foreign", "accept own", "resubmit", "escalated",
+}
+
+func uncovered(stats map[string]int) []string {
+	var out []string
+	for _, k := range coverageKeys {
+		if stats[k] == 0 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// randomOperations runs one seeded sequence of operations, checking every
+// invariant as it goes, and returns how often each path was taken.
+func randomOperations(t *testing.T, seed int64) map[string]int {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	accounts := []string{"r-a", "ed-r-b", "r-c", "ed-r-d", "r-e", "r-f"}
 	tp := newTestPool(t, Config{MaxTxs: 10, MaxPerAccount: 4, SequenceWindow: 8, LedgerTarget: 8, MaxTxsPerLedger: 10, Retries: 3}, accounts...)
@@ -242,22 +282,8 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 		validated += l.TxTree().Len()
 	}
 	stats["validated txs"] = validated
-	t.Logf("%v", stats)
-	// A generator change that stops reaching a path must fail, not pass
-	// vacuously.
-	if *randomSteps >= 1500 {
-		for _, k := range []string{
-			"tesSUCCESS/applied", "tecNO_DST_INSUF_SWT/applied", "terPRE_SEQ/queued", "terRETRY/queued",
-			"terINSUF_FEE_B/queued", "replaced", "evicted", ErrReplacementFee.Error(), ErrQueueFull.Error(),
-			ErrAccountLimit.Error(), ErrSequenceTooFar.Error(), ErrBadSignature.Error(),
-			"temBAD_AMOUNT/rejected", "tefMAX_LEDGER/rejected", "tefPAST_SEQ/rejected", "terNO_ACCOUNT/rejected",
-			"accept foreign", "accept own", "resubmit", "escalated",
-		} {
-			if stats[k] == 0 {
-				t.Errorf("seed %d: the run never reached %q", seed, k)
-			}
-		}
-	}
+	t.Logf("seed %d: %v", seed, stats)
+	return stats
 }
 
 // recording keeps the calls made to a pool and what they returned, so that
