@@ -141,6 +141,9 @@ func TestNetworkCrashesUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, c.logTails(c.all()))
 	}
+	if err := c.checkSigners(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
 	for _, nd := range c.nodes {
 		checkNoPanics(t, nd)
 	}
@@ -170,6 +173,9 @@ func TestNetworkLossOfQuorumThenRecovery(t *testing.T) {
 	top := max(now[0], now[1])
 	c.waitHeights(ctx, c.all(), top+3, 30*time.Second)
 	if _, err := c.checkAgreement(ctx, c.all()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.checkSigners(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -205,6 +211,9 @@ func TestNetworkPartitionsHeal(t *testing.T) {
 	c.chaos(ctx, map[string]any{"heal": true}, all)
 	top = maxOf(c.heights(ctx, []int{0, 1, 2}))
 	c.waitHeights(ctx, all, top+1, 30*time.Second)
+	if err := c.checkSigners(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
 	if got, err := c.checkAgreement(ctx, all); err != nil {
 		t.Fatal(err)
 	} else {
