@@ -35,6 +35,10 @@ type cluster struct {
 	chainID  string
 	vals     []consensus.Validator
 	basePort int
+	// valsAt gives the validator set of a height when it changes during a
+	// test (nil: the genesis set throughout).
+	valsAt func(h uint32) []consensus.Validator
+	votes  map[int]uint32 // validator-vote transactions sent per node (sequences)
 }
 
 // newCluster writes a network of nVal validators and nFol followers; no
@@ -279,7 +283,11 @@ func (c *cluster) checkAgreement(ctx context.Context, idx []int) (uint32, error)
 		}
 		block, _ := hex.DecodeString(w.Block)
 		cert, _ := hex.DecodeString(w.Certificate)
-		if err := rbft.VerifyCertificate(cert, c.vals, c.chainID, crypto.Verify); err != nil {
+		vals := c.vals
+		if c.valsAt != nil {
+			vals = c.valsAt(seq)
+		}
+		if err := rbft.VerifyCertificate(cert, vals, c.chainID, crypto.Verify); err != nil {
 			return seq, fmt.Errorf("I2 violated at ledger %d: %w", seq, err)
 		}
 		dc, _ := rbft.DecodeCertificate(cert)
