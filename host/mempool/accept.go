@@ -88,7 +88,16 @@ func (p *Pool) Accept(v *ledger.Ledger) {
 		back = append(back, p.inOpen...)
 		p.closed, p.inOpen = nil, nil
 		p.open = v.Open()
+		// What v holds is done; only the rest goes back into the queues and
+		// is applied again. With a validator network most of the pool is
+		// usually in v, so this keeps the work (under the lock Submit waits
+		// on) proportional to what v left out.
+		txs := v.TxTree()
 		for _, e := range back {
+			if txs.Has(e.id) {
+				delete(p.known, e.id)
+				continue
+			}
 			p.requeue(e)
 		}
 		p.median = median

@@ -47,7 +47,7 @@ func (nw *network) startCatchUp(ctx context.Context) {
 // catchUpOne fetches, checks and commits the ledger after the validated
 // one. It reports false when no peer has it.
 func (nw *network) catchUpOne(ctx context.Context) (bool, error) {
-	parent := nw.n.Validated()
+	parent := nw.tip.Load()
 	h := parent.Seq() + 1
 	var lastErr error
 	for _, p := range nw.host.Peers() {
@@ -142,7 +142,7 @@ func (nw *network) checkCaughtUp(parent *ledger.Ledger, resp []byte) (*candidate
 // applyCaughtUp commits a fetched ledger if it still follows the validated
 // one (consensus may have decided it meanwhile).
 func (nw *network) applyCaughtUp(e evCaughtUp) error {
-	if e.cand.ledger.Header().ParentHash != nw.n.Validated().Hash() {
+	if e.cand.ledger.Header().ParentHash != nw.tip.Load().Hash() {
 		return nil
 	}
 	return nw.finishCommit(e.cand, e.record)

@@ -47,11 +47,19 @@ type network struct {
 	// a height beyond h+1: this node is behind.
 	ahead atomic.Bool
 
+	// tip is the last decided ledger, what consensus builds on; it may be
+	// one or two ledgers ahead of Node.Validated while the persister
+	// stores it. Read by catch-up too, hence atomic.
+	tip        atomic.Pointer[ledger.Ledger]
+	persistQ   chan persistJob
+	persistErr chan error
+
 	height   uint32        // the height consensus is deciding
 	seed     codec.Hash256 // its proposer-order seed
 	vals     []ledger.Validator
-	lastCert []byte        // the certificate of height−1 (empty after genesis)
-	lastID   codec.Hash256 // the engine block id of height−1
+	prevVals []ledger.Validator // the set that decided height−1, when known
+	lastCert []byte             // the certificate of height−1 (empty after genesis)
+	lastID   codec.Hash256      // the engine block id of height−1
 	cands    map[codec.Hash256]*candidate
 	checking map[codec.Hash256]bool
 	evidence map[codec.Hash256][]byte // verified, not yet committed

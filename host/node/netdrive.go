@@ -41,6 +41,16 @@ func (n *Node) driveNet(ctx context.Context) error {
 		return err
 	}
 	defer nw.stop()
+	nw.tip.Store(n.Validated())
+	nw.persistQ = make(chan persistJob, persistQueue)
+	nw.persistErr = make(chan error, 1)
+	persisted := make(chan struct{})
+	go func() { defer close(persisted); nw.persist() }()
+	defer func() {
+		// Everything decided is stored before the node stops.
+		close(nw.persistQ)
+		<-persisted
+	}()
 	if err := nw.startHeight(n.Validated()); err != nil {
 		return err
 	}
@@ -52,6 +62,8 @@ func (n *Node) driveNet(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case err := <-nw.persistErr:
+			return err
 		case m := <-nw.msgs:
 			in = m
 		case ev := <-nw.ctl:
@@ -90,11 +102,11 @@ func (n *Node) driveNet(ctx context.Context) error {
 				}
 			}
 		}
-		before := n.Validated().Seq()
+		before := nw.tip.Load().Seq()
 		if err := nw.step(ctx, in); err != nil {
 			return err
 		}
-		if n.Validated().Seq() != before {
+		if nw.tip.Load().Seq() != before {
 			lastCommit = time.Now()
 		}
 	}
@@ -194,6 +206,11 @@ func (nw *network) startHeight(l *ledger.Ledger) error {
 		}
 		nw.seed, nw.lastCert, nw.lastID = seed, cr.Certificate, rbft.BlockID(cr.Payload)
 	}
+	if nw.height == h-1 && nw.vals != nil {
+		nw.prevVals = nw.vals
+	} else {
+		nw.prevVals = nil
+	}
 	nw.height, nw.vals = h, vals
 	for id, c := range nw.cands {
 		if c.block.Height < h {
@@ -252,7 +269,7 @@ func (nw *network) setViews(l *ledger.Ledger) {
 // build makes this node's fresh block for (h, r) from its pool.
 func (nw *network) build(o consensus.BuildBlock) *consensus.BlockBuilt {
 	n := nw.n
-	parent := n.Validated()
+	parent := nw.tip.Load()
 	h := parent.Seq() + 1
 	if uint64(h) != o.Height || h != nw.height {
 		return nil
@@ -306,7 +323,7 @@ func (nw *network) check(ctx context.Context, blk consensus.Block) {
 	}
 	nw.checking[id] = true
 	env := checkEnv{
-		parent: nw.n.Validated(), height: nw.height, seed: nw.seed, vals: nw.vals,
+		parent: nw.tip.Load(), height: nw.height, seed: nw.seed, vals: nw.vals, prevVals: nw.prevVals,
 		lastID: nw.lastID, now: time.Now(),
 	}
 	go func() {
@@ -335,8 +352,10 @@ type checkEnv struct {
 	height uint32
 	seed   codec.Hash256
 	vals   []ledger.Validator
-	lastID codec.Hash256
-	now    time.Time
+	// prevVals decided the parent (nil when not known in memory).
+	prevVals []ledger.Validator
+	lastID   codec.Hash256
+	now      time.Time
 }
 
 // checkBlock is valid(v) of spec/rbft.md §5: every header field, the last
@@ -383,7 +402,7 @@ func (nw *network) checkBlock(ctx context.Context, env checkEnv, payload []byte)
 	if b.CloseTime > pt+1 && b.CloseTime > ToRippleTime(env.now)+maxCloseDrift {
 		return nil, fmt.Errorf("close time %d is more than %d s ahead of this node's clock", b.CloseTime, maxCloseDrift)
 	}
-	if err := nw.checkLastCommit(b, parent, env.lastID); err != nil {
+	if err := nw.checkLastCommit(b, parent, env.prevVals, env.lastID); err != nil {
 		return nil, err
 	}
 	for _, ev := range b.Evidence {
@@ -410,16 +429,18 @@ func (nw *network) checkBlock(ctx context.Context, env checkEnv, payload []byte)
 	return &candidate{block: b, ledger: l}, nil
 }
 
-func (nw *network) checkLastCommit(b *Block, parent *ledger.Ledger, lastID codec.Hash256) error {
+func (nw *network) checkLastCommit(b *Block, parent *ledger.Ledger, prevVals []ledger.Validator, lastID codec.Hash256) error {
 	if parent.Seq() == 1 {
 		if len(b.LastCommit) != 0 {
 			return errors.New("a last commit after the genesis ledger")
 		}
 		return nil
 	}
-	prevVals, err := nw.validatorsOf(parent.Seq())
-	if err != nil {
-		return err
+	if prevVals == nil {
+		var err error
+		if prevVals, err = nw.validatorsOf(parent.Seq()); err != nil {
+			return err
+		}
 	}
 	if err := rbft.VerifyCertificate(b.LastCommit, engineValidators(prevVals), nw.chainID, crypto.Verify); err != nil {
 		return fmt.Errorf("last commit: %w", err)
@@ -502,22 +523,23 @@ func (nw *network) commit(ctx context.Context, o consensus.Commit) error {
 	return nw.finishCommit(c, &commitRecord{Payload: o.Block.Payload, Certificate: o.Certificate})
 }
 
-// finishCommit stores a decided ledger with its commit record, makes it the
-// validated ledger and starts the next height.
+// finishCommit makes a decided ledger the tip consensus builds on and
+// starts the next height at once; the persister stores it (one synced
+// write) and only then reports it validated to clients, in order. So the
+// next height's timeout_commit overlaps the store write instead of
+// following it, and nothing a client was told is validated can be lost.
 func (nw *network) finishCommit(c *candidate, rec *commitRecord) error {
 	n := nw.n
 	l := c.ledger
 	start := time.Now()
-	if err := n.store.SaveLedger(l, rec.encode()); err != nil {
-		return fmt.Errorf("storing ledger %d: %w", l.Seq(), err)
-	}
-	n.setValidated(l)
 	n.pool.Accept(l)
-	txs, err := l.Transactions()
-	if err != nil {
-		return fmt.Errorf("reading ledger %d back: %w", l.Seq(), err)
+	pooled := time.Since(start)
+	nw.tip.Store(l)
+	select {
+	case nw.persistQ <- persistJob{ledger: l, record: rec.encode()}:
+	case err := <-nw.persistErr:
+		return err
 	}
-	n.api.Publish(l, txs)
 	for _, ev := range c.block.Evidence {
 		delete(nw.evidence, crypto.SHA512Half(ev))
 	}
@@ -526,9 +548,47 @@ func (nw *network) finishCommit(c *candidate, rec *commitRecord) error {
 		return fmt.Errorf("ledger %d: %w", l.Seq(), err)
 	}
 	nw.seed, nw.lastCert, nw.lastID = seed, rec.Certificate, rbft.BlockID(rec.Payload)
-	nw.height = l.Seq() // startHeight reads the block of height−1 from memory
-	n.log.Debug("ledger validated", "ledger", l.Seq(), "txs", len(txs), "store", time.Since(start))
+	n.log.Debug("ledger decided", "ledger", l.Seq(), "txs", len(c.block.TxIDs), "pool", pooled.Round(time.Millisecond))
 	return nw.startHeight(l)
+}
+
+// persistJob is a decided ledger waiting to be stored.
+type persistJob struct {
+	ledger *ledger.Ledger
+	record []byte
+}
+
+// persistQueue bounds the decided ledgers waiting for storage; past it
+// consensus waits for the disk.
+const persistQueue = 8
+
+// persist stores decided ledgers in order, then reports each validated:
+// setValidated, the API's ledger and transaction streams. A storage error
+// stops the node (reported on persistErr); it never skips a ledger.
+func (nw *network) persist() {
+	n := nw.n
+	for job := range nw.persistQ {
+		l := job.ledger
+		start := time.Now()
+		if err := n.store.SaveLedger(l, job.record); err != nil {
+			nw.persistErr <- fmt.Errorf("storing ledger %d: %w", l.Seq(), err)
+			for range nw.persistQ {
+			}
+			return
+		}
+		saved := time.Since(start)
+		n.setValidated(l)
+		txs, err := l.Transactions()
+		if err != nil {
+			nw.persistErr <- fmt.Errorf("reading ledger %d back: %w", l.Seq(), err)
+			for range nw.persistQ {
+			}
+			return
+		}
+		n.api.Publish(l, txs)
+		n.log.Debug("ledger validated", "ledger", l.Seq(), "txs", len(txs), "store", saved.Round(time.Millisecond),
+			"total", time.Since(start).Round(time.Millisecond))
+	}
 }
 
 func (nw *network) publishStatus() {
