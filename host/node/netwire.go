@@ -94,7 +94,9 @@ func decodeTxBatch(b []byte) ([][]byte, error) {
 	if r.err == nil && (n == 0 || n > maxBatchTxs) {
 		return nil, fmt.Errorf("%w: batch of %d transactions", ErrBadWire, n)
 	}
-	out := make([][]byte, 0, n)
+	// Each entry takes at least 5 bytes: never allocate for more than the
+	// input can hold, whatever count it claims.
+	out := make([][]byte, 0, min(n, len(r.b)/5))
 	for i := 0; i < n && r.err == nil; i++ {
 		blob := r.blob32("transaction", maxTxBlob)
 		if r.err == nil && len(blob) == 0 {
@@ -238,7 +240,7 @@ func decodeBlobs(b []byte, want int) ([][]byte, error) {
 	if r.err == nil && int(n) != want {
 		return nil, fmt.Errorf("%w: %d transactions answered, %d asked", ErrBadWire, n, want)
 	}
-	out := make([][]byte, 0, want)
+	out := make([][]byte, 0, min(want, len(r.b)/4))
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		out = append(out, r.blob32("transaction", maxTxBlob))
 	}
