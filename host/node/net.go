@@ -94,11 +94,16 @@ type ConsensusStatus struct {
 	LockedRound int32
 	ValidRound  int32
 	Validator   bool
-	Validators  []string // node public keys of the current set
-	Proposer    string   // node public key of the current round's proposer
-	Evidence    int      // evidence waiting to be committed
-	Dropped     uint64   // consensus messages dropped because the inbox was full
-	CatchingUp  bool
+	// Prevotes and Precommits count the validators heard from this round.
+	Prevotes, Precommits int
+	Decided              bool     // the height is decided, the next not yet started
+	LockedBlock          string   // the engine id of the locked block, if any
+	Refused              int      // signatures the engine's regression guard refused
+	Validators           []string // node public keys of the current set
+	Proposer             string   // node public key of the current round's proposer
+	Evidence             int      // evidence waiting to be committed
+	Dropped              uint64   // consensus messages dropped because the inbox was full
+	CatchingUp           bool
 }
 
 // Consensus-layer settings a network runs with.
@@ -521,7 +526,8 @@ func (nw *network) fillStatus(st *rpc.Status) {
 	}
 	st.Consensus = map[string]any{
 		"height": cs.Height, "round": cs.Round, "step": cs.Step,
-		"locked_round": cs.LockedRound, "valid_round": cs.ValidRound,
+		"locked_round": cs.LockedRound, "valid_round": cs.ValidRound, "locked_block": cs.LockedBlock,
+		"prevotes": cs.Prevotes, "precommits": cs.Precommits, "decided": cs.Decided, "refused_signatures": cs.Refused,
 		"validator": cs.Validator, "validators": cs.Validators, "proposer": cs.Proposer,
 		"pending_evidence": cs.Evidence, "dropped_messages": cs.Dropped, "catching_up": nw.catchingUp.Load(),
 		"peers": st.Peers,

@@ -175,6 +175,18 @@ func TestFourValidatorsAgreeAndCommitPayments(t *testing.T) {
 	if len(creators) < 2 {
 		t.Fatalf("one creator made all %d blocks: %v", top-1, creators)
 	}
+	// server_info's view of the network: validators, peers, the round.
+	for i, r := range nodes {
+		st := r.n.Status()
+		vals, _ := st.Consensus["validators"].([]string)
+		wantState := "proposing"
+		if i == 4 {
+			wantState = "full" // the follower
+		}
+		if st.Validators != 4 || len(vals) != 4 || st.Peers < 1 || st.Consensus["height"].(uint32) < top || st.ServerState != wantState {
+			t.Fatalf("node %d status: validators %d %v, peers %d, consensus %v, state %q", i, st.Validators, vals, st.Peers, st.Consensus, st.ServerState)
+		}
+	}
 	t.Logf("%d nodes agree on ledgers 1..%d; blocks by creator %v", len(nodes), top, creators)
 }
 

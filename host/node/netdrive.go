@@ -600,16 +600,17 @@ func (nw *network) publishStatus() {
 	st := &ConsensusStatus{
 		Engine: nw.n.cfg.Consensus.Engine, Height: uint32(s.Height), Round: s.Round, Step: s.Step,
 		LockedRound: s.LockedRound, ValidRound: s.ValidRound, Validator: s.Validator,
+		Prevotes: s.Prevotes, Precommits: s.Precommits, Decided: s.Decided, Refused: s.Refused,
 		Evidence: len(nw.evidence), Dropped: nw.dropped.Load(), CatchingUp: nw.catchingUp.Load(),
 	}
-	for _, v := range nw.vals {
-		st.Validators = append(st.Validators, crypto.EncodeNodePublic(v.NodePublicKey))
+	if s.LockedRound >= 0 {
+		st.LockedBlock = fmt.Sprintf("%X", s.LockedID)
 	}
-	if p := rbft.Proposer(engineValidators(nw.vals), nw.seed, s.Round); p != (codec.AccountID{}) {
-		for _, v := range nw.vals {
-			if v.Account == p {
-				st.Proposer = crypto.EncodeNodePublic(v.NodePublicKey)
-			}
+	for _, v := range nw.vals {
+		pub := crypto.EncodeNodePublic(v.NodePublicKey)
+		st.Validators = append(st.Validators, pub)
+		if v.Account == s.Proposer {
+			st.Proposer = pub
 		}
 	}
 	nw.status.Store(st)
