@@ -1,0 +1,49 @@
+package plugin
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+)
+
+// Serve runs a plugin of p's kind until the host stops it; it is what each
+// kind's Serve calls and never returns normally (go-plugin exits the
+// process). Before serving it points the standard log package at stderr
+// and installs a JSON hclog logger on stderr as hclog's default, which the
+// host re-emits under the instance's name with levels preserved: stdout is
+// the handshake, and one stray line there fails the plugin's start.
+//
+// A binary launched by a host as another kind exits with a message that
+// names both kinds instead of go-plugin's generic "This binary is a
+// plugin".
+func Serve(p Protocol, name string) {
+	log.SetOutput(os.Stderr)
+	logger := hclog.New(&hclog.LoggerOptions{
+		Name:       string(p.Kind) + "." + name,
+		Level:      hclog.Trace, // the host's logger filters
+		Output:     os.Stderr,
+		JSONFormat: true,
+	})
+	hclog.SetDefault(logger)
+
+	if got := os.Getenv(MagicCookieKey); strings.HasPrefix(got, cookiePrefix) && got != cookieValue(p.Kind) {
+		fmt.Fprintf(os.Stderr, "this binary is a %s plugin, but the node launched it as a %s plugin: fix the kind of this plugin instance in the node config\n",
+			p.Kind, strings.TrimPrefix(got, cookiePrefix))
+		os.Exit(1)
+	}
+
+	goplugin.Serve(&goplugin.ServeConfig{
+		HandshakeConfig:  p.Handshake(),
+		VersionedPlugins: p.Plugins,
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			opts = append(opts, grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize))
+			return grpc.NewServer(opts...)
+		},
+		Logger: logger,
+	})
+}
