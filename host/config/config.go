@@ -23,6 +23,7 @@ type Config struct {
 	Mempool   MempoolConfig   `koanf:"mempool"`
 	Store     StoreConfig     `koanf:"store"`
 	P2P       P2PConfig       `koanf:"p2p"`
+	Plugins   PluginsConfig   `koanf:"plugins"`
 }
 
 // Default returns the built-in configuration: a single node on loopback with
@@ -87,6 +88,11 @@ func Default() Config {
 			InMemoryLedgers:    256,
 		},
 		P2P: P2PConfig{Listen: []string{}, Peers: []string{}},
+		Plugins: PluginsConfig{
+			Dir:            "plugins",
+			EnvAllowlist:   []string{"PATH", "TMPDIR", "TZ"},
+			HealthInterval: 10 * time.Second,
+		},
 	}
 }
 
@@ -106,6 +112,7 @@ func (c Config) Validate() error {
 	c.Mempool.check(&p)
 	c.Store.check(&p)
 	c.P2P.check(&p)
+	c.Plugins.check(&p)
 
 	if c.Mempool.LedgerTarget > c.Consensus.MaxTxsPerLedger && c.Consensus.MaxTxsPerLedger > 0 {
 		p.add("mempool.ledger_target", c.Mempool.LedgerTarget,
@@ -143,4 +150,5 @@ func (c Config) NodeKeyPath() string { return c.Resolve(c.Node.KeyFile) }
 var pathKeys = map[string]bool{
 	"chain.genesis_file": true,
 	"node.key_file":      true,
+	"plugins.dir":        true,
 }

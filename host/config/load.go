@@ -87,6 +87,7 @@ func load(opts LoadOptions, read func(path string) ([]byte, error)) (Config, err
 	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
 		return Config{}, fmt.Errorf("config: decode: %w", err) // every value was checked: a bug here
 	}
+	c.Plugins.Instances = l.instances
 	if err := c.Validate(); err != nil {
 		return Config{}, l.attribute(err)
 	}
@@ -96,9 +97,10 @@ func load(opts LoadOptions, read func(path string) ([]byte, error)) (Config, err
 // loader checks each layer against the schema as it is read, converting
 // values to their fields' types and remembering where each key was set.
 type loader struct {
-	read    func(path string) ([]byte, error)
-	errs    problems
-	sources map[string]string // key -> file path, JTD_* variable or --flag
+	read      func(path string) ([]byte, error)
+	errs      problems
+	instances []PluginInstance  // [[plugins.instance]] from the file
+	sources   map[string]string // key -> file path, JTD_* variable or --flag
 }
 
 func (l *loader) fail(key, value, source, format string, args ...any) {
@@ -128,6 +130,10 @@ func (l *loader) readFile(path string) (flatMap, error) {
 	out := flatMap{}
 	for _, key := range sortedKeys(flat) {
 		v := flat[key]
+		if key == "plugins.instance" {
+			l.instances = parseInstances(v, path, l.fail)
+			continue
+		}
 		_, isTable := v.(map[string]any) // only empty tables stay unflattened
 		f, known := fieldByKey[key]
 		mapKey, entry, isEntry := mapEntry(key)

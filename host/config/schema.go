@@ -83,6 +83,9 @@ func schemaOf(t reflect.Type, prefix string, index []int) []field {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		tag := sf.Tag.Get("koanf")
+		if tag == "-" {
+			continue // read by its own parser (plugins.instance)
+		}
 		if tag == "" || !sf.IsExported() {
 			panic(fmt.Sprintf("config: field %s.%s has no koanf tag", t.Name(), sf.Name))
 		}
