@@ -94,3 +94,22 @@ func TestSDKImportsNothingFromHost(t *testing.T) {
 		}
 	}
 }
+
+// Plugins and examples are written as a third party would: against the SDK,
+// never the host (DESIGN.md §2).
+func TestPluginsAndExamplesImportNothingFromHost(t *testing.T) {
+	for _, pattern := range []string{"github.com/jtchain/jtchain/plugins/...", "github.com/jtchain/jtchain/examples/..."} {
+		out, err := exec.Command("go", "list", "-deps", pattern).CombinedOutput()
+		if err != nil {
+			if strings.Contains(string(out), "matched no packages") {
+				continue
+			}
+			t.Fatalf("go list %s: %v\n%s", pattern, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if strings.HasPrefix(dep, "github.com/jtchain/jtchain/host") {
+				t.Errorf("%s depends on %s", pattern, dep)
+			}
+		}
+	}
+}
