@@ -54,6 +54,12 @@ func versionList(vs []int) string {
 // plugins log to stderr through hclog (go-plugin#164, #199, #233).
 var ErrStdoutBeforeHandshake = errors.New("plugin wrote to stdout before the handshake")
 
+// ErrExitedBeforeHandshake is wrapped by the error of a plugin that exited
+// (or closed stdout) before it wrote the handshake: a crash at start, a
+// binary that is not a plugin, or a plugin that refused its environment.
+// Its stderr, in the host's log, says why.
+var ErrExitedBeforeHandshake = errors.New("plugin exited before the handshake")
+
 // go-plugin reports both problems only as text (client.go in v1.8.0):
 // "incompatible API version with plugin. Plugin version: %d, Client
 // versions: %d" and "Unrecognized remote plugin message: %s". A go-plugin
@@ -71,8 +77,14 @@ func (p Protocol) classifyStartError(name string, err error) error {
 		v, _ := strconv.Atoi(m[1])
 		return &VersionMismatchError{Kind: p.Kind, Plugin: name, PluginVersions: []int{v}, HostVersions: p.Majors()}
 	}
+	if strings.Contains(msg, "plugin exited before we could connect") {
+		return fmt.Errorf("start %s plugin %q: %w (see its stderr in the node log): %w", p.Kind, name, ErrExitedBeforeHandshake, err)
+	}
 	if line, ok := strings.CutPrefix(msg, unrecognizedMessage); ok {
-		line, _, _ = strings.Cut(line, "\n")
+		line, rest, _ := strings.Cut(line, "\n")
+		if line == "" && strings.Contains(rest, "Failed to read any lines") {
+			return fmt.Errorf("start %s plugin %q: %w (see its stderr in the node log): %w", p.Kind, name, ErrExitedBeforeHandshake, err)
+		}
 		return fmt.Errorf("start %s plugin %q: %w: its first line was %q; a plugin must log to stderr (hclog or the log package) and never print to stdout: %w",
 			p.Kind, name, ErrStdoutBeforeHandshake, line, err)
 	}

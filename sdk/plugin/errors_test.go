@@ -45,6 +45,10 @@ func TestStartErrorsFromGoPluginBecomeTyped(t *testing.T) {
 		t.Errorf("version: err = %#v", err)
 	}
 
+	// A plugin that died before writing anything is not a stdout problem.
+	if err := p.classifyStartError("x", errors.New("Unrecognized remote plugin message: \nFailed to read any lines from plugin's stdout\nThis usually means...")); !errors.Is(err, ErrExitedBeforeHandshake) || errors.Is(err, ErrStdoutBeforeHandshake) {
+		t.Fatalf("exit before handshake: %v", err)
+	}
 	err = p.classifyStartError("x", errors.New("Unrecognized remote plugin message: hello\nThis usually means..."))
 	if !errors.Is(err, ErrStdoutBeforeHandshake) || !strings.Contains(err.Error(), `its first line was "hello"`) {
 		t.Errorf("stdout: err = %v", err)
