@@ -208,3 +208,69 @@ func HostOutput(o sdk.Output) (consensus.Output, error) {
 	}
 	return nil, fmt.Errorf("pluginengine: unknown output %T", o)
 }
+
+// The other two directions, which a plugin side or a test that compares a
+// plugin with a built-in engine needs.
+
+// HostParams converts SDK engine parameters to the host's.
+func HostParams(p sdk.Params) consensus.Params {
+	return consensus.Params{
+		ChainID: p.ChainID, Self: codec.AccountID(p.Self),
+		CloseInterval: p.CloseInterval, IdleInterval: p.IdleInterval, LedgerTarget: p.LedgerTarget,
+		Options: p.Options, Safety: p.Safety,
+	}
+}
+
+// HostInput converts an SDK input to the host's.
+func HostInput(in sdk.Input) (consensus.Input, error) {
+	switch in := in.(type) {
+	case sdk.StartHeight:
+		vals := make([]consensus.Validator, len(in.Validators))
+		for i, v := range in.Validators {
+			vals[i] = consensus.Validator{Address: codec.AccountID(v.Address), PublicKey: v.PublicKey}
+		}
+		return consensus.StartHeight{Height: in.Height, ParentID: codec.Hash256(in.ParentID), Validators: vals, Seed: codec.Hash256(in.Seed), Now: in.Now}, nil
+	case sdk.Tick:
+		return consensus.Tick{Now: in.Now}, nil
+	case sdk.TxsAvailable:
+		return consensus.TxsAvailable{Count: in.Count, Now: in.Now}, nil
+	case sdk.Timeout:
+		return consensus.Timeout{Kind: consensus.TimeoutKind(in.Kind), Height: in.Height, Round: in.Round}, nil
+	case sdk.BlockBuilt:
+		return consensus.BlockBuilt{Height: in.Height, Round: in.Round, Block: hostBlock(in.Block)}, nil
+	case sdk.Validated:
+		return consensus.Validated{BlockID: codec.Hash256(in.BlockID), OK: in.OK}, nil
+	case sdk.Message:
+		return consensus.Message{From: codec.AccountID(in.From), Payload: in.Payload, Signature: in.Signature}, nil
+	}
+	return nil, fmt.Errorf("pluginengine: unknown input %T", in)
+}
+
+// SDKOutput converts a host output to the SDK's.
+func SDKOutput(o consensus.Output) (sdk.Output, error) {
+	switch o := o.(type) {
+	case consensus.BuildBlock:
+		return sdk.BuildBlock{Height: o.Height, Round: o.Round}, nil
+	case consensus.Validate:
+		return sdk.Validate{Block: sdkBlock(o.Block)}, nil
+	case consensus.Commit:
+		return sdk.Commit{Block: sdkBlock(o.Block), Certificate: o.Certificate}, nil
+	case consensus.ScheduleTimeout:
+		return sdk.ScheduleTimeout{Kind: sdk.TimeoutKind(o.Kind), Height: o.Height, Round: o.Round, Delay: o.Delay}, nil
+	case consensus.PersistSafety:
+		return sdk.PersistSafety{Record: o.Record}, nil
+	case consensus.SignAndBroadcast:
+		return sdk.SignAndBroadcast{Payload: o.Payload}, nil
+	case consensus.Evidence:
+		return sdk.Evidence{Payload: o.Payload}, nil
+	case consensus.RequestCatchUp:
+		return sdk.RequestCatchUp{Height: o.Height}, nil
+	case consensus.Rebroadcast:
+		msgs := make([]sdk.Message, len(o.Messages))
+		for i, m := range o.Messages {
+			msgs[i] = sdkMessage(m)
+		}
+		return sdk.Rebroadcast{Messages: msgs}, nil
+	}
+	return nil, fmt.Errorf("pluginengine: unknown output %T", o)
+}

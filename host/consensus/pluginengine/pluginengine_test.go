@@ -18,7 +18,6 @@ import (
 	"github.com/jtchain/jtchain/host/consensus"
 	"github.com/jtchain/jtchain/host/consensus/solo"
 	"github.com/jtchain/jtchain/host/plugin"
-	sdk "github.com/jtchain/jtchain/sdk/consensus"
 	sdkplugin "github.com/jtchain/jtchain/sdk/plugin"
 )
 
@@ -154,8 +153,9 @@ func TestConversionsRoundTrip(t *testing.T) {
 		consensus.Timeout{Kind: consensus.TimeoutPrevote, Height: 3, Round: 1},
 		consensus.BlockBuilt{Height: 9, Round: 2, Block: blk}, consensus.Validated{BlockID: codec.Hash256{11}, OK: true}, msg,
 	} {
-		if SDKInput(in) == nil {
-			t.Fatalf("%T has no SDK input", in)
+		back, err := HostInput(SDKInput(in))
+		if err != nil || !reflect.DeepEqual(back, in) {
+			t.Fatalf("%T: back %#v, %v", in, back, err)
 		}
 	}
 	for _, o := range []consensus.Output{
@@ -164,41 +164,13 @@ func TestConversionsRoundTrip(t *testing.T) {
 		consensus.SignAndBroadcast{Payload: []byte{14}}, consensus.Evidence{Payload: []byte{15}},
 		consensus.Rebroadcast{Messages: []consensus.Message{msg}}, consensus.RequestCatchUp{Height: 8},
 	} {
-		back, err := HostOutput(sdkOutput(t, o))
+		so, err := SDKOutput(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := HostOutput(so)
 		if err != nil || !reflect.DeepEqual(back, o) {
 			t.Fatalf("%T: back %#v, %v", o, back, err)
 		}
 	}
-}
-
-// sdkOutput is the conversion a plugin's outputs take on their way to the
-// host, done here by hand to check HostOutput.
-func sdkOutput(t *testing.T, o consensus.Output) sdk.Output {
-	t.Helper()
-	switch o := o.(type) {
-	case consensus.BuildBlock:
-		return sdk.BuildBlock{Height: o.Height, Round: o.Round}
-	case consensus.Validate:
-		return sdk.Validate{Block: sdkBlock(o.Block)}
-	case consensus.Commit:
-		return sdk.Commit{Block: sdkBlock(o.Block), Certificate: o.Certificate}
-	case consensus.ScheduleTimeout:
-		return sdk.ScheduleTimeout{Kind: sdk.TimeoutKind(o.Kind), Height: o.Height, Round: o.Round, Delay: o.Delay}
-	case consensus.PersistSafety:
-		return sdk.PersistSafety{Record: o.Record}
-	case consensus.SignAndBroadcast:
-		return sdk.SignAndBroadcast{Payload: o.Payload}
-	case consensus.Evidence:
-		return sdk.Evidence{Payload: o.Payload}
-	case consensus.RequestCatchUp:
-		return sdk.RequestCatchUp{Height: o.Height}
-	case consensus.Rebroadcast:
-		msgs := make([]sdk.Message, len(o.Messages))
-		for i, m := range o.Messages {
-			msgs[i] = sdkMessage(m)
-		}
-		return sdk.Rebroadcast{Messages: msgs}
-	}
-	t.Fatalf("unknown host output %T", o)
-	return nil
 }

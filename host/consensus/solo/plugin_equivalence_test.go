@@ -11,8 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jtchain/jtchain/host/codec"
-	"github.com/jtchain/jtchain/host/consensus"
+	"github.com/jtchain/jtchain/host/consensus/pluginengine"
 	sdk "github.com/jtchain/jtchain/sdk/consensus"
 	"github.com/jtchain/jtchain/sdk/consensus/consensustest"
 )
@@ -47,7 +46,7 @@ func compareSolo(t *testing.T, bin string, seed int64) {
 	}
 	t.Logf("params: close %s, idle %s, ledger target %d", p.CloseInterval, p.IdleInterval, p.LedgerTarget)
 
-	local, err := New(hostParams(p))
+	local, err := New(pluginengine.HostParams(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +63,16 @@ func compareSolo(t *testing.T, bin string, seed int64) {
 		ins := d.Next()
 		var want []sdk.Output
 		for _, in := range ins {
-			for _, o := range local.Step(hostInput(in)) {
-				want = append(want, sdkOutput(t, o))
+			hin, err := pluginengine.HostInput(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range local.Step(hin) {
+				so, err := pluginengine.SDKOutput(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, so)
 			}
 		}
 		resp, err := plugin.Step(ctx, sdk.StepRequest{Inputs: ins})
@@ -100,77 +107,4 @@ func lines[T any](xs []T) string {
 		b.WriteString("  (none)\n")
 	}
 	return b.String()
-}
-
-// The SDK mirrors this package's types one to one; these conversions are
-// the whole difference between the two engines' interfaces.
-
-func hostParams(p sdk.Params) consensus.Params {
-	return consensus.Params{
-		ChainID: p.ChainID, Self: codec.AccountID(p.Self),
-		CloseInterval: p.CloseInterval, IdleInterval: p.IdleInterval, LedgerTarget: p.LedgerTarget,
-		Options: p.Options, Safety: p.Safety,
-	}
-}
-
-func hostBlock(b sdk.Block) consensus.Block {
-	return consensus.Block{Height: b.Height, ID: codec.Hash256(b.ID), ParentID: codec.Hash256(b.ParentID), Payload: b.Payload}
-}
-
-func hostInput(in sdk.Input) consensus.Input {
-	switch in := in.(type) {
-	case sdk.StartHeight:
-		vals := make([]consensus.Validator, len(in.Validators))
-		for i, v := range in.Validators {
-			vals[i] = consensus.Validator{Address: codec.AccountID(v.Address), PublicKey: v.PublicKey}
-		}
-		return consensus.StartHeight{Height: in.Height, ParentID: codec.Hash256(in.ParentID), Validators: vals, Seed: codec.Hash256(in.Seed), Now: in.Now}
-	case sdk.Tick:
-		return consensus.Tick{Now: in.Now}
-	case sdk.TxsAvailable:
-		return consensus.TxsAvailable{Count: in.Count, Now: in.Now}
-	case sdk.Timeout:
-		return consensus.Timeout{Kind: consensus.TimeoutKind(in.Kind), Height: in.Height, Round: in.Round}
-	case sdk.BlockBuilt:
-		return consensus.BlockBuilt{Height: in.Height, Round: in.Round, Block: hostBlock(in.Block)}
-	case sdk.Validated:
-		return consensus.Validated{BlockID: codec.Hash256(in.BlockID), OK: in.OK}
-	case sdk.Message:
-		return consensus.Message{From: codec.AccountID(in.From), Payload: in.Payload, Signature: in.Signature}
-	}
-	panic(fmt.Sprintf("unknown sdk input %T", in))
-}
-
-func sdkBlock(b consensus.Block) sdk.Block {
-	return sdk.Block{Height: b.Height, ID: sdk.Hash256(b.ID), ParentID: sdk.Hash256(b.ParentID), Payload: b.Payload}
-}
-
-func sdkOutput(t *testing.T, o consensus.Output) sdk.Output {
-	t.Helper()
-	switch o := o.(type) {
-	case consensus.BuildBlock:
-		return sdk.BuildBlock{Height: o.Height, Round: o.Round}
-	case consensus.Validate:
-		return sdk.Validate{Block: sdkBlock(o.Block)}
-	case consensus.Commit:
-		return sdk.Commit{Block: sdkBlock(o.Block), Certificate: o.Certificate}
-	case consensus.ScheduleTimeout:
-		return sdk.ScheduleTimeout{Kind: sdk.TimeoutKind(o.Kind), Height: o.Height, Round: o.Round, Delay: o.Delay}
-	case consensus.PersistSafety:
-		return sdk.PersistSafety{Record: o.Record}
-	case consensus.SignAndBroadcast:
-		return sdk.SignAndBroadcast{Payload: o.Payload}
-	case consensus.Evidence:
-		return sdk.Evidence{Payload: o.Payload}
-	case consensus.RequestCatchUp:
-		return sdk.RequestCatchUp{Height: o.Height}
-	case consensus.Rebroadcast:
-		msgs := make([]sdk.Message, len(o.Messages))
-		for i, m := range o.Messages {
-			msgs[i] = sdk.Message{From: sdk.AccountID(m.From), Payload: m.Payload, Signature: m.Signature}
-		}
-		return sdk.Rebroadcast{Messages: msgs}
-	}
-	t.Fatalf("unknown host output %T", o)
-	return nil
 }
