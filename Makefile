@@ -37,17 +37,30 @@ FUZZ_TARGETS := \
 	./host/node:FuzzNetWire \
 	./host/p2p:FuzzReadFrame
 
-.PHONY: all build run testnet test unit lint vet fmt fuzz bench jscompat jsdeps clean proto proto-check
+.PHONY: all build plugins run testnet test unit lint vet fmt fuzz bench jscompat jsdeps clean proto proto-check
 
-all: build
+all: build plugins
 
 build:
 	$(GO) build -o $(BIN)/ ./host/cmd/...
 
+# First-party plugins, each to bin/plugins/<kind>-<name>, and their hashes in
+# bin/plugins.sha256 (sha256sum format), which configs name in
+# plugins.sha256_file so a rebuilt plugin is pinned by the build that made it.
+plugins:
+	@mkdir -p $(BIN)/plugins
+	@set -e; for d in plugins/*/*/; do \
+		d=$${d%/}; kind=$$(basename $$(dirname $$d)); name=$$(basename $$d); \
+		ls $$d/*.go >/dev/null 2>&1 || continue; \
+		$(GO) build -o $(BIN)/plugins/$$kind-$$name ./$$d; \
+	done
+	@cd $(BIN)/plugins && sha256sum * > ../plugins.sha256.tmp && mv ../plugins.sha256.tmp ../plugins.sha256
+
 # A development chain in ./data: created on first run (genesis account
-# snoPBjXtMeMyMHUVTgbuqAfg1SUTb holds every coin), kept across runs.
+# snoPBjXtMeMyMHUVTgbuqAfg1SUTb holds every coin), kept across runs. Its
+# engine is the solo consensus plugin (bin/plugins/consensus-solo).
 # The API listens on ws://127.0.0.1:5020 (and HTTP JSON-RPC on :5050).
-run: build
+run: build plugins
 	@if [ ! -f data/genesis.json ]; then $(BIN)/jtd init --dev --data-dir ./data; fi
 	$(BIN)/jtd run --config configs/dev.toml
 

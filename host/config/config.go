@@ -119,6 +119,20 @@ func (c Config) Validate() error {
 			"is more than consensus.max_txs_per_ledger (%d), so fees would never escalate: lower it to at most %d",
 			c.Consensus.MaxTxsPerLedger, c.Consensus.MaxTxsPerLedger)
 	}
+	if c.Consensus.Plugin != "" {
+		found := false
+		for _, in := range c.Plugins.Instances {
+			if in.Name == c.Consensus.Plugin {
+				found = true
+				if in.Kind != "consensus" {
+					p.add("consensus.plugin", c.Consensus.Plugin, "names a plugin instance of kind %q: it must be of kind consensus", in.Kind)
+				}
+			}
+		}
+		if !found {
+			p.add("consensus.plugin", c.Consensus.Plugin, "names no [[plugins.instance]]: add one of kind consensus with this name, or leave consensus.plugin empty for a built-in engine")
+		}
+	}
 	if c.Chain.GenesisFile != "" && c.GenesisPath() == c.NodeKeyPath() {
 		p.add("node.key_file", c.Node.KeyFile,
 			"is the same file as chain.genesis_file (%s): give the node key its own file", c.GenesisPath())
@@ -148,7 +162,8 @@ func (c Config) NodeKeyPath() string { return c.Resolve(c.Node.KeyFile) }
 // pathKeys are the keys naming files that follow the Resolve rule. Load makes
 // a relative value of one of them absolute when it comes from the file.
 var pathKeys = map[string]bool{
-	"chain.genesis_file": true,
-	"node.key_file":      true,
-	"plugins.dir":        true,
+	"chain.genesis_file":  true,
+	"node.key_file":       true,
+	"plugins.dir":         true,
+	"plugins.sha256_file": true,
 }

@@ -13,6 +13,11 @@ type ConsensusConfig struct {
 	// registered or plugin engine. Every node of a chain runs the same
 	// engine; the node refuses a name it has no engine for. Default "solo".
 	Engine string `koanf:"engine"`
+	// Plugin names the [[plugins.instance]] (of kind consensus) that serves
+	// Engine out of process; the plugin must report Engine as its name.
+	// Empty: the engine is built in (rbft, and solo for comparisons).
+	// Default empty.
+	Plugin string `koanf:"plugin"`
 	// CloseInterval is the shortest time between two ledgers: while
 	// transactions are waiting, a ledger closes this long after the previous
 	// one. Default 1s.
@@ -44,6 +49,9 @@ func (c ConsensusConfig) check(p *problems) {
 	if !isEngineName(c.Engine) {
 		p.add("consensus.engine", c.Engine,
 			`must be an engine name of lower-case letters, digits, "-" and "_", e.g. %q`, d.Engine)
+	}
+	if c.Plugin != "" && !instanceName.MatchString(c.Plugin) {
+		p.add("consensus.plugin", c.Plugin, "must be the name of a [[plugins.instance]] of kind consensus, or empty for a built-in engine")
 	}
 	checkPositiveDuration(p, "consensus.close_interval", c.CloseInterval, d.CloseInterval)
 	checkPositiveDuration(p, "consensus.idle_interval", c.IdleInterval, d.IdleInterval)

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/hex"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,6 +24,12 @@ type PluginsConfig struct {
 	EnvAllowlist []string `koanf:"env_allowlist"`
 	// HealthInterval is how often each plugin is pinged. Default "10s".
 	HealthInterval time.Duration `koanf:"health_interval"`
+	// SHA256File is a list of binary hashes in `sha256sum` format ("<hex>
+	// <name>" per line, names relative to Dir). An instance without a sha256
+	// of its own takes its command's hash from it; a hash in the instance
+	// wins. A relative path in the config file is relative to the file.
+	// Default empty (every instance carries its sha256).
+	SHA256File string `koanf:"sha256_file"`
 
 	// Instances are the [[plugins.instance]] tables of the config file (they
 	// cannot be set from the environment or flags).
@@ -232,7 +239,9 @@ func (c PluginsConfig) check(p *problems) {
 		if in.Command == "" || filepath.IsAbs(in.Command) || clean == ".." || strings.HasPrefix(clean, "../") {
 			p.add(key("command"), in.Command, "must be a path inside plugins.dir (relative, without ..)")
 		}
-		if b, err := hex.DecodeString(in.SHA256); err != nil || len(b) != 32 {
+		if in.SHA256 == "" && c.SHA256File != "" {
+			// Taken from the hash list when the node starts.
+		} else if b, err := hex.DecodeString(in.SHA256); err != nil || len(b) != 32 {
 			what := "is not 64 hex digits"
 			if in.SHA256 == "" {
 				what = "is missing: the node runs only plugin binaries it can verify"
@@ -261,4 +270,62 @@ func (c PluginsConfig) check(p *problems) {
 // data_dir when the dir is relative).
 func (c Config) PluginPath(in PluginInstance) string {
 	return filepath.Join(c.Resolve(c.Plugins.Dir), filepath.Clean(in.Command))
+}
+
+// maxSHA256File bounds the hash list plugins.sha256_file names.
+const maxSHA256File = 1 << 20
+
+// FillPluginHashes gives every instance without a sha256 the hash that
+// plugins.sha256_file lists for its command, and reports every instance
+// still without one. The node calls it at start: the list is read then,
+// not when the config is loaded, so a config can name a list that a build
+// writes later (`make plugins`).
+func (c *Config) FillPluginHashes() error {
+	var p problems
+	if c.Plugins.SHA256File != "" && len(c.Plugins.Instances) > 0 {
+		path := c.Resolve(c.Plugins.SHA256File)
+		if err := fillSHA256(c.Plugins.Instances, path); err != nil {
+			p.add("plugins.sha256_file", c.Plugins.SHA256File, "%v", err)
+			return p.err()
+		}
+	}
+	for i, in := range c.Plugins.Instances {
+		if in.SHA256 == "" {
+			p.add(fmt.Sprintf("plugins.instance[%d].sha256", i), in.SHA256,
+				"is missing and plugins.sha256_file does not list %q: the node runs only plugin binaries it can verify; if you trust the binary, run `sha256sum %s` and put its first field here",
+				in.Command, c.PluginPath(in))
+		}
+	}
+	return p.err()
+}
+
+// fillSHA256 gives every instance without a sha256 the hash that the
+// sha256sum-format file at path lists for its command.
+func fillSHA256(ins []PluginInstance, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("cannot read it: %w (build the plugins, or give each instance its sha256)", err)
+	}
+	if len(b) > maxSHA256File {
+		return fmt.Errorf("%s is %d bytes; a hash list is at most %d", path, len(b), maxSHA256File)
+	}
+	sums := map[string]string{}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		sum, name, ok := strings.Cut(line, " ")
+		name = strings.TrimPrefix(strings.TrimSpace(name), "*") // sha256sum's binary-mode marker
+		if h, err := hex.DecodeString(sum); !ok || err != nil || len(h) != 32 || name == "" {
+			return fmt.Errorf("%s line %d is not `<64 hex digits>  <file>` (the output of sha256sum)", path, i+1)
+		}
+		sums[filepath.Clean(name)] = strings.ToLower(sum)
+	}
+	for i := range ins {
+		if ins[i].SHA256 == "" {
+			ins[i].SHA256 = sums[filepath.Clean(ins[i].Command)]
+		}
+	}
+	return nil
 }

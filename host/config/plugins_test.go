@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -122,5 +123,91 @@ sha256 = "`+sha+`"
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
+	}
+}
+
+func TestSHA256FileFillsMissingHashesAndInstanceHashesWin(t *testing.T) {
+	own := strings.Repeat("ab", 32)
+	path := writeConfig(t, `
+[consensus]
+engine = "solo"
+plugin = "solo"
+
+[plugins]
+dir = "bin"
+sha256_file = "sums.txt"
+
+[[plugins.instance]]
+name = "solo"
+kind = "consensus"
+command = "solo"
+
+[[plugins.instance]]
+name = "idx"
+kind = "indexer"
+command = "sub/idx"
+sha256 = "`+own+`"
+`)
+	dir := filepath.Dir(path)
+	sums := filepath.Join(dir, "sums.txt")
+	fill := func(list string) error {
+		t.Helper()
+		if list != "" {
+			if err := os.WriteFile(sums, []byte(list), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := mustLoad(t, LoadOptions{File: path}) // the list is not read at load
+		if err := c.FillPluginHashes(); err != nil {
+			return err
+		}
+		if got := c.Plugins.Instances[0].SHA256; got != sha {
+			t.Errorf("solo sha256 = %q, want the file's %q", got, sha)
+		}
+		if got := c.Plugins.Instances[1].SHA256; got != own {
+			t.Errorf("idx sha256 = %q, want its own %q", got, own)
+		}
+		return nil
+	}
+	if err := fill(""); err == nil || !strings.Contains(err.Error(), "plugins.sha256_file") || !strings.Contains(err.Error(), "cannot read") {
+		t.Errorf("missing list: %v", err)
+	}
+	if err := fill("# made by make plugins\n" + sha + "  solo\n" + strings.Repeat("cd", 32) + " *sub/idx\n"); err != nil {
+		t.Errorf("good list: %v", err)
+	}
+	// A list that does not name the command leaves the hash missing, which
+	// is reported with the fix.
+	if err := fill(sha + "  other\n"); err == nil || !strings.Contains(err.Error(), "plugins.instance[0].sha256") || !strings.Contains(err.Error(), "sha256sum") {
+		t.Errorf("unlisted command: %v", err)
+	}
+	// A malformed list is an error naming the line.
+	if err := fill(sha + "  solo\nnot a hash line\n"); err == nil || !strings.Contains(err.Error(), "plugins.sha256_file") || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("malformed list: %v", err)
+	}
+}
+
+func TestConsensusPluginMustNameAConsensusInstance(t *testing.T) {
+	msg := loadError(t, LoadOptions{File: writeConfig(t, `
+[consensus]
+plugin = "nope"
+`)})
+	if !strings.Contains(msg, "consensus.plugin") || !strings.Contains(msg, "names no [[plugins.instance]]") {
+		t.Errorf("unknown instance: %s", msg)
+	}
+	msg = loadError(t, LoadOptions{File: writeConfig(t, `
+[consensus]
+plugin = "idx"
+
+[plugins]
+dir = "bin"
+
+[[plugins.instance]]
+name = "idx"
+kind = "indexer"
+command = "idx"
+sha256 = "`+sha+`"
+`)})
+	if !strings.Contains(msg, "consensus.plugin") || !strings.Contains(msg, `of kind "indexer"`) {
+		t.Errorf("wrong kind: %s", msg)
 	}
 }

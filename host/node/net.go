@@ -26,9 +26,18 @@ import (
 type network struct {
 	n       *Node
 	chainID string
-	safety  *consensus.SafetyFile
-	host    *p2p.Host  // set by start
-	chaos   *p2p.Chaos // fault injection of a test network (p2p.chaos), else nil
+	// rbft: the engine is the built-in RBFT, whose messages, certificates
+	// and proposer order the network checks itself. Any other networked
+	// engine (a plugin) has opaque messages and certificates: the network
+	// checks only that a validator signed them, and trusts the engine's
+	// decisions after re-executing each block (DESIGN.md §6).
+	rbft bool
+	// pendingCommit is a plugin engine's decision whose block is being
+	// checked; it is finished when the check reports.
+	pendingCommit *consensus.Commit
+	safety        *consensus.SafetyFile
+	host          *p2p.Host  // set by start
+	chaos         *p2p.Chaos // fault injection of a test network (p2p.chaos), else nil
 
 	// msgs carries verified consensus messages from the gossip layer. It is
 	// bounded; when it is full a message is dropped (and counted) rather
@@ -130,6 +139,7 @@ func safetyPath(cfg config.Config) string { return filepath.Join(cfg.DataDir, "c
 func newNetwork(n *Node) (*network, []byte, error) {
 	nw := &network{
 		n:        n,
+		rbft:     n.cfg.Consensus.Engine == "rbft" && n.cfg.Consensus.Plugin == "",
 		chainID:  ChainID(n.genesis.ChainName, n.gen.Hash()),
 		safety:   consensus.OpenSafetyFile(safetyPath(n.cfg)),
 		msgs:     make(chan consensus.Message, msgQueue),
@@ -143,8 +153,12 @@ func newNetwork(n *Node) (*network, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("consensus safety file %s: %w", safetyPath(n.cfg), err)
 	}
-	if err := nw.doubleSignGuard(rec); err != nil {
-		return nil, nil, err
+	if nw.rbft {
+		// A plugin engine's record is its own format; the engine guards
+		// itself when it restores from it.
+		if err := nw.doubleSignGuard(rec); err != nil {
+			return nil, nil, err
+		}
 	}
 	return nw, rec, nil
 }
@@ -280,6 +294,9 @@ func (nw *network) validateConsensus(_ context.Context, _ string, data []byte) p
 	if err != nil {
 		return p2p.Reject
 	}
+	if !nw.rbft {
+		return nw.validateOpaque(env)
+	}
 	msg, err := rbft.DecodeMessage(env.Payload)
 	if err != nil {
 		return p2p.Reject
@@ -321,6 +338,25 @@ func (nw *network) validateConsensus(_ context.Context, _ string, data []byte) p
 		return p2p.Reject
 	}
 	return p2p.Accept
+}
+
+// validateOpaque judges a plugin engine's message, whose payload only the
+// engine understands: it must be signed by a validator of the current
+// height or of the next.
+func (nw *network) validateOpaque(env *envelope) p2p.Verdict {
+	view := nw.views.Load()
+	if view == nil {
+		return p2p.Ignore
+	}
+	for _, h := range []uint32{view.height, view.height + 1, view.height - 1} {
+		if pub, ok := view.sets[h][env.From]; ok {
+			if crypto.Verify(pub, rbft.SignBytes(nw.chainID, env.Payload), env.Signature) != nil {
+				return p2p.Reject
+			}
+			return p2p.Accept
+		}
+	}
+	return p2p.Reject
 }
 
 func (nw *network) deliverConsensus(_ string, data []byte) {

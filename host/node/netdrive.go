@@ -80,6 +80,22 @@ func (n *Node) driveNet(ctx context.Context) error {
 				} else {
 					n.log.Warn("proposed block is invalid", "height", e.height, "block", fmt.Sprintf("%X", e.id[:8]), "error", e.err)
 				}
+				if pc := nw.pendingCommit; pc != nil && pc.Block.ID == e.id {
+					nw.pendingCommit = nil
+					if e.cand == nil {
+						// The engine decided a block this node cannot
+						// execute to the same ledger: take the ledger
+						// from peers instead.
+						n.log.Error("decided block does not check; catching up", "height", e.height, "error", e.err)
+						nw.startCatchUp(ctx)
+						continue
+					}
+					if err := nw.finishCommit(e.cand, &commitRecord{Payload: pc.Block.Payload, Certificate: pc.Certificate}); err != nil {
+						return err
+					}
+					lastCommit = time.Now()
+					continue
+				}
 				in = consensus.Validated{BlockID: e.id, OK: e.cand != nil}
 			case evCaughtUp:
 				err := nw.applyCaughtUp(e)
@@ -378,7 +394,7 @@ func (nw *network) checkBlock(ctx context.Context, env checkEnv, payload []byte)
 		return nil, fmt.Errorf("creator round %d", b.CreatorRound)
 	}
 	cv := engineValidators(env.vals)
-	if rbft.Proposer(cv, env.seed, b.CreatorRound) != b.Creator {
+	if nw.rbft && rbft.Proposer(cv, env.seed, b.CreatorRound) != b.Creator {
 		return nil, fmt.Errorf("creator %X is not the proposer of round %d", b.Creator, b.CreatorRound)
 	}
 	var creator *ledger.Validator
@@ -402,8 +418,12 @@ func (nw *network) checkBlock(ctx context.Context, env checkEnv, payload []byte)
 	if b.CloseTime > pt+1 && b.CloseTime > ToRippleTime(env.now)+maxCloseDrift {
 		return nil, fmt.Errorf("close time %d is more than %d s ahead of this node's clock", b.CloseTime, maxCloseDrift)
 	}
-	if err := nw.checkLastCommit(b, parent, env.prevVals, env.lastID); err != nil {
-		return nil, err
+	if nw.rbft {
+		if err := nw.checkLastCommit(b, parent, env.prevVals, env.lastID); err != nil {
+			return nil, err
+		}
+	} else if len(b.Evidence) > 0 {
+		return nil, errors.New("evidence in a block of a plugin engine, which reports none")
 	}
 	for _, ev := range b.Evidence {
 		if err := rbft.VerifyEvidence(ev, cv, nw.chainID, crypto.Verify); err != nil {
@@ -513,6 +533,14 @@ func (nw *network) execute1(parent *ledger.Ledger, b *Block, txs []*ledger.Tx) (
 
 func (nw *network) commit(ctx context.Context, o consensus.Commit) error {
 	c := nw.cands[o.Block.ID]
+	if c == nil && !nw.rbft && o.Block.Height == uint64(nw.height) {
+		// A plugin engine may decide a block this node never checked (a
+		// raft follower only learns the leader's block when it commits):
+		// check it now and finish the commit when the check reports.
+		nw.pendingCommit = &o
+		nw.check(ctx, o.Block)
+		return nil
+	}
 	if c == nil {
 		// The engine decides only blocks it was told are valid, which are
 		// all here; if not, fetch the decision from peers.
@@ -594,6 +622,17 @@ func (nw *network) persist() {
 func (nw *network) publishStatus() {
 	e, ok := nw.n.engine.(*rbft.Engine)
 	if !ok {
+		// A plugin engine's rounds and votes are its own; show what the
+		// node knows.
+		st := &ConsensusStatus{
+			Engine: nw.n.cfg.Consensus.Engine, Height: nw.height, LockedRound: -1, ValidRound: -1,
+			Dropped: nw.dropped.Load(), CatchingUp: nw.catchingUp.Load(), Step: "plugin",
+		}
+		for _, v := range nw.vals {
+			st.Validators = append(st.Validators, crypto.EncodeNodePublic(v.NodePublicKey))
+			st.Validator = st.Validator || v.Account == nw.n.key.Account()
+		}
+		nw.status.Store(st)
 		return
 	}
 	s := e.Status()

@@ -13,11 +13,13 @@ import (
 
 	"github.com/jtchain/jtchain/host/config"
 	"github.com/jtchain/jtchain/host/consensus"
+	"github.com/jtchain/jtchain/host/consensus/pluginengine"
 	_ "github.com/jtchain/jtchain/host/consensus/rbft" // registers "rbft"
 	_ "github.com/jtchain/jtchain/host/consensus/solo" // registers "solo"
 	"github.com/jtchain/jtchain/host/crypto"
 	"github.com/jtchain/jtchain/host/ledger"
 	"github.com/jtchain/jtchain/host/mempool"
+	"github.com/jtchain/jtchain/host/plugin"
 	"github.com/jtchain/jtchain/host/rpc"
 	"github.com/jtchain/jtchain/host/store"
 )
@@ -40,6 +42,8 @@ type Node struct {
 	store   *store.Store
 	pool    *mempool.Pool
 	engine  consensus.Engine
+	// plugins runs the configured plugin instances; nil when there are none.
+	plugins *plugin.Manager
 	verify  ledger.VerifyFunc
 	// net is the validator network; nil for the solo engine.
 	net     *network
@@ -99,13 +103,38 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 			cfg.Consensus.Engine, cfg.Resolve(cfg.Chain.GenesisFile), n.genesis.Consensus.Engine, n.genesis.Consensus.Engine)
 	}
 	var safety []byte
-	if cfg.Consensus.Engine != "solo" {
+	if networked(cfg.Consensus.Engine) {
 		if n.net, safety, err = newNetwork(n); err != nil {
 			n.store.Close()
 			return nil, err
 		}
 	}
-	n.engine, err = consensus.New(cfg.Consensus.Engine, consensus.Params{
+	if n.plugins, err = startPlugins(cfg, log); err != nil {
+		n.store.Close()
+		return nil, err
+	}
+	if n.engine, err = n.newEngine(safety); err != nil {
+		n.stopPlugins()
+		n.store.Close()
+		return nil, err
+	}
+	if n.api, err = rpc.New(rpcConfig(cfg.RPC), n, log.Named("rpc")); err != nil {
+		n.stopPlugins()
+		n.store.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// networked reports whether an engine needs the validator network: every
+// engine but solo, built in or plugin, decides with peers.
+func networked(engine string) bool { return engine != "solo" }
+
+// newEngine makes the consensus engine: the plugin consensus.plugin names,
+// or the built-in engine of consensus.engine.
+func (n *Node) newEngine(safety []byte) (consensus.Engine, error) {
+	cfg := n.cfg
+	params := consensus.Params{
 		ChainID:       ChainID(n.genesis.ChainName, n.gen.Hash()),
 		Safety:        safety,
 		Self:          n.key.Account(),
@@ -113,16 +142,31 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 		IdleInterval:  cfg.Consensus.IdleInterval,
 		LedgerTarget:  cfg.Mempool.LedgerTarget,
 		Options:       cfg.Consensus.Options,
-	})
+	}
+	if cfg.Consensus.Plugin == "" {
+		e, err := consensus.New(cfg.Consensus.Engine, params)
+		if err != nil {
+			return nil, fmt.Errorf("%w: an engine that is not built in runs as a plugin: add a [[plugins.instance]] of kind consensus and name it in consensus.plugin", err)
+		}
+		return e, nil
+	}
+	sup, ok := n.plugins.Supervisor(cfg.Consensus.Plugin)
+	if !ok { // config.Validate checked the name
+		return nil, fmt.Errorf("consensus.plugin %q names no plugin instance", cfg.Consensus.Plugin)
+	}
+	if info := sup.Status().Info; info.Name != cfg.Consensus.Engine {
+		return nil, fmt.Errorf("consensus plugin %q runs engine %q, but this chain's engine is %q (fixed by its genesis): point the instance at a build of the %q engine",
+			cfg.Consensus.Plugin, info.Name, cfg.Consensus.Engine, cfg.Consensus.Engine)
+	}
+	ic := sup.Config()
+	e, err := pluginengine.NewWithSetup(plugin.ConsensusEngine(sup), params,
+		pluginengine.Setup{Config: ic.Config, DataDir: ic.DataDir}, ic.CallTimeout, n.log.Named("consensus"))
 	if err != nil {
-		n.store.Close()
-		return nil, err
+		return nil, fmt.Errorf("consensus plugin %q: %w", cfg.Consensus.Plugin, err)
 	}
-	if n.api, err = rpc.New(rpcConfig(cfg.RPC), n, log.Named("rpc")); err != nil {
-		n.store.Close()
-		return nil, err
-	}
-	return n, nil
+	n.log.Info("consensus engine runs as a plugin", "engine", cfg.Consensus.Engine, "instance", cfg.Consensus.Plugin,
+		"version", sup.Status().Info.Version, "pid", sup.Status().PID)
+	return e, nil
 }
 
 // recover loads the latest stored ledger, or stores the genesis ledger on a
@@ -186,6 +230,7 @@ func (n *Node) Run(ctx context.Context) error {
 	if err := n.api.Shutdown(shutdown); err != nil {
 		n.log.Warn("api shutdown", "error", err)
 	}
+	n.stopPlugins()
 	n.log.Info("node stopped", "ledger", n.Validated().Seq())
 	return loopErr
 }
@@ -257,6 +302,13 @@ func (n *Node) execute(out consensus.Output) (consensus.Input, error) {
 
 func (n *Node) buildBlock(o consensus.BuildBlock) consensus.Input {
 	parent := n.Validated()
+	if l := n.pending; l != nil && uint64(l.Seq()) == o.Height && l.Header().ParentHash == parent.Hash() {
+		// Asked again for a block built and not yet committed (an engine
+		// plugin restarted in between): the same block is still the one.
+		return consensus.BlockBuilt{Height: o.Height, Round: o.Round, Block: consensus.Block{
+			Height: uint64(l.Seq()), ID: l.Hash(), ParentID: parent.Hash(),
+		}}
+	}
 	closeTime := ToRippleTime(time.Now())
 	if closeTime <= parent.Header().CloseTime {
 		// Close times strictly increase, whatever the wall clock does.

@@ -34,8 +34,10 @@ func (s *Supervisor) Call(ctx context.Context, fn func(ctx context.Context, raw 
 	defer cancel()
 	start := time.Now()
 	err := fn(cctx, p.raw)
+	took := time.Since(start)
 	s.calls.Add(1)
-	s.latency.Add(int64(time.Since(start)))
+	s.latency.Add(int64(took))
+	s.buckets[latencyBucket(took)].Add(1)
 	if err == nil {
 		return nil
 	}

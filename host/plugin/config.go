@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -42,6 +43,13 @@ type InstanceConfig struct {
 	// Ping answered within PingTimeout).
 	HealthInterval time.Duration
 	Restart        RestartPolicy
+	// Config is the operator's settings for the plugin as a JSON object
+	// (nil: none). Every launch checks it against the JSON Schema the plugin
+	// declares, and the kind's Configure call carries it.
+	Config json.RawMessage
+	// DataDir is the instance's private directory (never the node's
+	// database); the kind's Configure call carries it.
+	DataDir string
 }
 
 // RestartPolicy says how a failed instance is relaunched.

@@ -44,6 +44,10 @@ func ConsensusEngine(s *Supervisor) interface {
 
 type consensusEngine struct{ s *Supervisor }
 
+// Generation tells the node's engine adapter that the plugin was restarted
+// and must be configured again (see Supervisor.Generation).
+func (e consensusEngine) Generation() uint64 { return e.s.Generation() }
+
 func (e consensusEngine) Info(ctx context.Context) (info sdkplugin.Info, err error) {
 	err = CallAs(ctx, e.s, func(ctx context.Context, c *sdkconsensus.Client) error {
 		info, err = c.Info(ctx)

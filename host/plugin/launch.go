@@ -36,6 +36,12 @@ func kindList() string {
 	return strings.Join(parts, ", ")
 }
 
+// schemaer is the base service's GetConfigSchema, which every kind's
+// client implements.
+type schemaer interface {
+	ConfigSchema(ctx context.Context) ([]byte, error)
+}
+
 // infoer is the base service every kind's client implements (GetInfo).
 type infoer interface {
 	Info(ctx context.Context) (sdkplugin.Info, error)
@@ -117,6 +123,10 @@ func launch(cfg InstanceConfig, proto sdkplugin.Protocol, logger hclog.Logger, p
 			return nil, sdkplugin.Info{}, fmt.Errorf("plugin instance %q: the binary reports kind %q, the config says %q: fix the instance's kind or path",
 				cfg.Name, info.Kind, cfg.Kind)
 		}
+	}
+	if err := checkConfig(cfg, raw); err != nil {
+		p.kill()
+		return nil, sdkplugin.Info{}, err
 	}
 	return p, info, nil
 }

@@ -65,4 +65,27 @@ type Status struct {
 	// durations, so Latency/Calls is the mean.
 	Calls, Errors, Timeouts uint64
 	Latency                 time.Duration
+	// LatencyBuckets is the histogram of call durations: LatencyBuckets[i]
+	// counts calls that took at most LatencyBounds[i] (and more than the
+	// bound before it); the last entry counts the slower ones.
+	LatencyBuckets []uint64
+}
+
+// LatencyBounds are the upper bounds of the call latency histogram.
+var LatencyBounds = [...]time.Duration{
+	100 * time.Microsecond, 250 * time.Microsecond, 500 * time.Microsecond,
+	time.Millisecond, 2500 * time.Microsecond, 5 * time.Millisecond,
+	10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond,
+	100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
+	time.Second, 2500 * time.Millisecond, 10 * time.Second,
+}
+
+// latencyBucket is the histogram index of a call that took d.
+func latencyBucket(d time.Duration) int {
+	for i, b := range LatencyBounds {
+		if d <= b {
+			return i
+		}
+	}
+	return len(LatencyBounds)
 }

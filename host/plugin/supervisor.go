@@ -24,6 +24,7 @@ type Supervisor struct {
 
 	calls, errs, timeouts atomic.Uint64
 	latency               atomic.Int64 // nanoseconds
+	buckets               [len(LatencyBounds) + 1]atomic.Uint64
 
 	wake     chan struct{} // a restart was asked for; see restartWanted
 	stopc    chan struct{}
@@ -79,6 +80,18 @@ func newSupervisor(cfg InstanceConfig, proto sdkplugin.Protocol, logger hclog.Lo
 
 // Name is the instance's name.
 func (s *Supervisor) Name() string { return s.cfg.Name }
+
+// Config is the instance's configuration, defaults applied.
+func (s *Supervisor) Config() InstanceConfig { return s.cfg }
+
+// Generation numbers the plugin processes: it changes whenever a new
+// process is installed, so a caller that configured the plugin can tell
+// that it must configure the new one before using it.
+func (s *Supervisor) Generation() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gen
+}
 
 // Start launches the plugin and, once it is Ready, starts supervising it.
 // A failed start is not retried: the instance is Failed and the error (a
@@ -158,6 +171,10 @@ func (s *Supervisor) Status() Status {
 		Errors:    s.errs.Load(),
 		Timeouts:  s.timeouts.Load(),
 		Latency:   time.Duration(s.latency.Load()),
+	}
+	st.LatencyBuckets = make([]uint64, len(s.buckets))
+	for i := range s.buckets {
+		st.LatencyBuckets[i] = s.buckets[i].Load()
 	}
 	if s.proc != nil {
 		st.PID = s.proc.pid

@@ -56,3 +56,10 @@ func verify(cfg InstanceConfig) (string, error) {
 	}
 	return path, nil
 }
+
+// VerifyBinary checks an instance's binary as every launch does (a regular
+// file whose sha256 matches), without starting it.
+func VerifyBinary(cfg InstanceConfig) error {
+	_, err := verify(cfg)
+	return err
+}

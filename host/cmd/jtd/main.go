@@ -3,6 +3,7 @@
 //	jtd init    create a new chain: genesis file, node key
 //	jtd run     run the node with a configuration file
 //	jtd testnet create (init) and run (run) a local network of validators
+//	jtd plugins list the node's plugin instances
 //	jtd version print the version
 package main
 
@@ -53,7 +54,7 @@ Start a local network of four validators:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
-	root.AddCommand(runCmd(stderr), initCmd(stdout), testnetCmd(stdout, stderr), versionCmd(stdout))
+	root.AddCommand(runCmd(stderr), initCmd(stdout), testnetCmd(stdout, stderr), pluginsCmd(stdout), versionCmd(stdout))
 	err := root.Execute()
 	if err == nil {
 		return 0

@@ -13,6 +13,7 @@ package pluginengine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -32,7 +33,9 @@ type Engine struct {
 	timeout time.Duration
 	log     hclog.Logger
 
+	setup      Setup
 	configured bool
+	gen        uint64 // the plugin generation configured (see Generationer)
 	lastStart  *consensus.StartHeight
 	safety     []byte // the latest PersistSafety record the plugin emitted
 	committed  uint64 // the latest height the plugin committed
@@ -40,13 +43,36 @@ type Engine struct {
 	run        int    // failed steps since the last success
 }
 
+// Setup is what the node's config says about the plugin instance beyond
+// the engine parameters.
+type Setup struct {
+	// Config is the operator's config for the plugin (JSON), already checked
+	// against the plugin's schema at launch.
+	Config json.RawMessage
+	// DataDir is the instance's private directory.
+	DataDir string
+}
+
+// Generationer is implemented by engines whose process can be replaced
+// underneath (host/plugin's supervised engine): a new generation has lost
+// its state and is configured again before its next Step.
+type Generationer interface {
+	Generation() uint64
+}
+
 // New configures the plugin with the node's parameters. timeout bounds each
 // call (the supervisor's own call timeout applies too).
 func New(eng sdk.Engine, p consensus.Params, timeout time.Duration, log hclog.Logger) (*Engine, error) {
+	return NewWithSetup(eng, p, Setup{}, timeout, log)
+}
+
+// NewWithSetup is New with the instance's config and data directory, which
+// every Configure carries.
+func NewWithSetup(eng sdk.Engine, p consensus.Params, setup Setup, timeout time.Duration, log hclog.Logger) (*Engine, error) {
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
-	e := &Engine{eng: eng, params: SDKParams(p), timeout: timeout, log: log, safety: p.Safety}
+	e := &Engine{eng: eng, params: SDKParams(p), setup: setup, timeout: timeout, log: log, safety: p.Safety}
 	if err := e.configure(); err != nil {
 		return nil, err
 	}
@@ -57,7 +83,11 @@ func (e *Engine) configure() error {
 	ctx, cancel := context.WithTimeout(context.Background(), e.timeout)
 	defer cancel()
 	e.params.Safety = e.safety
-	if _, err := e.eng.Configure(ctx, sdk.ConfigureRequest{APIMinor: sdk.APIMinor, Params: e.params}); err != nil {
+	if g, ok := e.eng.(Generationer); ok {
+		e.gen = g.Generation()
+	}
+	req := sdk.ConfigureRequest{APIMinor: sdk.APIMinor, Params: e.params, Config: e.setup.Config, DataDir: e.setup.DataDir}
+	if _, err := e.eng.Configure(ctx, req); err != nil {
 		return fmt.Errorf("consensus plugin: configure: %w", err)
 	}
 	if r, ok := e.eng.(sdk.Restorer); ok && (len(e.safety) > 0 || e.committed > 0) {
@@ -87,6 +117,12 @@ func (e *Engine) Failures() int { return e.failures }
 // Step implements consensus.Engine.
 func (e *Engine) Step(in consensus.Input) []consensus.Output {
 	inputs := []sdk.Input{SDKInput(in)}
+	if g, ok := e.eng.(Generationer); ok && e.configured && g.Generation() != e.gen {
+		// Restarted by its supervisor (health check, hang) since the last
+		// Configure: the new process knows nothing yet.
+		e.log.Warn("consensus plugin was restarted; configuring it again", "generation", g.Generation())
+		e.configured = false
+	}
 	if !e.configured {
 		if err := e.configure(); err != nil {
 			e.fail("consensus plugin unavailable; not voting until it is back", in, err)
