@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +23,7 @@ import (
 func testnetCmd(stdout, stderr io.Writer) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "testnet",
-		Short: "Create and run a local test network of rbft validators",
+		Short: "Create and run a local test network of rbft (or raft) validators",
 		Long: `A local test network: several jtd nodes on 127.0.0.1, each with its own
 directory, key, ports and database, sharing one genesis file.
 
@@ -48,6 +50,8 @@ type testnetInitOptions struct {
 	ChainName  string
 	Dev        bool
 	Chaos      bool
+	Engine     string
+	PluginDir  string
 }
 
 func testnetInitCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -61,7 +65,7 @@ func testnetInitCmd(stdout, stderr io.Writer) *cobra.Command {
 		Long: fmt.Sprintf(`Write everything a network of N validators (and M followers) on 127.0.0.1
 needs into DIR, which must not exist or be empty:
 
-  DIR/genesis.json          the chain (engine rbft, every validator's node and
+  DIR/genesis.json          the chain (engine rbft or raft, every validator's node and
                             VRF public keys), shared by all nodes
   DIR/genesis_account.json  the genesis account's secret (mode 0600; not
                             with --dev)
@@ -85,13 +89,18 @@ every follower as a bare PEER_ID (followers dial in); followers list the
 validators. Consensus uses loopback timeouts (propose 1s, prevote and
 precommit 500ms, delta 250ms, commit 1s = close_interval).
 
+With --engine raft the chain runs the raft consensus plugin (crash faults
+only: f failed validators out of 2f+1, so use at least 3); every config pins
+the sha256 of --plugin-dir/consensus-raft as init found it.
+
 rbft tolerates f faulty validators out of 3f+1: use at least 4 (N from 1 to
 %d is accepted; below 4 a single failure stops the chain). Without --dev a
 fresh genesis account is created; its secret is printed once and saved to
 genesis_account.json. Then start the network with 'jtd testnet run --dir DIR'.`, maxTestnetValidators),
 		Example: `  jtd testnet init --validators 4 --dir ./testnet --dev
   jtd testnet init --validators 7 --followers 2 --dir /tmp/net --base-port 7000
-  jtd testnet init --validators 4 --dir ./chaosnet --dev --chaos`,
+  jtd testnet init --validators 4 --dir ./chaosnet --dev --chaos
+  make plugins && jtd testnet init --validators 3 --engine raft --dir ./raftnet --dev`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			kt, err := crypto.ParseKeyType(keyType)
@@ -102,8 +111,11 @@ genesis_account.json. Then start the network with 'jtd testnet run --dir DIR'.`,
 			if err := o.check(); err != nil {
 				return usageError{err}
 			}
-			if o.Validators < 4 {
+			if o.Engine == engineRBFT && o.Validators < 4 {
 				fmt.Fprintf(stderr, "warning: with %d validator(s) rbft tolerates no faulty validator; use at least 4 to survive one failure\n", o.Validators)
+			}
+			if o.Engine == engineRaft && o.Validators < 3 {
+				fmt.Fprintf(stderr, "warning: with %d validator(s) raft tolerates no failed validator; use at least 3 to survive one failure\n", o.Validators)
 			}
 			return initTestnet(stdout, o, time.Now())
 		},
@@ -117,6 +129,8 @@ genesis_account.json. Then start the network with 'jtd testnet run --dir DIR'.`,
 	f.StringVar(&o.ChainName, "chain-name", "jtchain-testnet", "chain name")
 	f.BoolVar(&o.Dev, "dev", false, "use the well-known development genesis account (secret "+crypto.GenesisSecret+")")
 	f.BoolVar(&o.Chaos, "chaos", false, "turn on p2p.chaos (fault injection) on every node; tests only")
+	f.StringVar(&o.Engine, "engine", engineRBFT, "consensus engine: rbft (built in, Byzantine fault tolerant) or raft (the consensus-raft plugin, crash fault tolerant)")
+	f.StringVar(&o.PluginDir, "plugin-dir", "bin/plugins", "with --engine raft: the directory holding "+raftPluginBinary+" (make plugins builds it there); its sha256 is pinned in every node's config")
 	return c
 }
 
@@ -135,6 +149,9 @@ func (o testnetInitOptions) check() error {
 	if o.ChainName == "" {
 		errs = append(errs, errors.New("--chain-name is empty"))
 	}
+	if o.Engine != engineRBFT && o.Engine != engineRaft {
+		errs = append(errs, fmt.Errorf("--engine %q: want rbft or raft", o.Engine))
+	}
 	if o.BasePort < 1 {
 		errs = append(errs, fmt.Errorf("--base-port %d: want a port from 1 to 65535", o.BasePort))
 	} else if o.Validators >= 1 && o.Followers >= 0 {
@@ -148,7 +165,19 @@ func (o testnetInitOptions) check() error {
 
 // planTestnet creates the keys of every node and assigns ports.
 func planTestnet(o testnetInitOptions) (testnetPlan, error) {
-	p := testnetPlan{Dir: o.Dir, ChainName: o.ChainName, Chaos: o.Chaos}
+	p := testnetPlan{Dir: o.Dir, ChainName: o.ChainName, Chaos: o.Chaos, Engine: o.Engine}
+	if o.Engine == engineRaft {
+		dir, err := filepath.Abs(o.PluginDir)
+		if err != nil {
+			return p, err
+		}
+		b, err := os.ReadFile(filepath.Join(dir, raftPluginBinary))
+		if err != nil {
+			return p, fmt.Errorf("--engine raft needs the raft plugin: %w (build it with `make plugins`, or point --plugin-dir at its directory)", err)
+		}
+		sum := sha256.Sum256(b)
+		p.PluginDir, p.PluginSHA256 = dir, hex.EncodeToString(sum[:])
+	}
 	add := func(name, role string) error {
 		k, id, err := node.NewNodeKey(o.KeyType)
 		if err != nil {
@@ -218,7 +247,7 @@ func initTestnet(stdout io.Writer, o testnetInitOptions, now time.Time) (err err
 		secret = crypto.EncodeSecret(seed, crypto.Secp256k1)
 	}
 	g := node.NewGenesis(o.ChainName, account.AccountID(), plan.Nodes[0].ID, now)
-	g.Consensus = node.GenesisConsensus{Engine: "rbft", Validators: plan.validators()}
+	g.Consensus = node.GenesisConsensus{Engine: o.Engine, Validators: plan.validators()}
 	if err := g.Validate(); err != nil {
 		return fmt.Errorf("testnet: the genesis is invalid (a bug): %w", err)
 	}

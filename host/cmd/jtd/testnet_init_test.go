@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -268,5 +270,47 @@ func TestTestnetHelpDocumentsThePortScheme(t *testing.T) {
 		if code != 0 || !strings.Contains(out, s) {
 			t.Errorf("run --help lacks %q", s)
 		}
+	}
+}
+
+func TestTestnetInitRaftPinsThePluginBinary(t *testing.T) {
+	plugins := t.TempDir()
+	bin := []byte("#!/bin/sh\nexit 1\n") // init hashes it; nothing runs it
+	if err := os.WriteFile(filepath.Join(plugins, "consensus-raft"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(bin)
+	dir := filepath.Join(t.TempDir(), "raftnet")
+	_, errOut, code := jtd(t, "testnet", "init", "--validators", "3", "--engine", "raft", "--plugin-dir", plugins, "--dir", dir, "--dev")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	g, err := node.LoadGenesis(filepath.Join(dir, "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Consensus.Engine != "raft" || len(g.Consensus.Validators) != 3 {
+		t.Errorf("genesis consensus %+v", g.Consensus)
+	}
+	for _, name := range []string{"node-1", "node-2", "node-3"} {
+		n := loadTestnetNode(t, dir, name)
+		c := n.cfg
+		if c.Consensus.Engine != "raft" || c.Consensus.Plugin != "raft" || len(c.Plugins.Instances) != 1 {
+			t.Fatalf("%s: consensus %+v, instances %+v", name, c.Consensus, c.Plugins.Instances)
+		}
+		in := c.Plugins.Instances[0]
+		if in.Kind != "consensus" || in.SHA256 != hex.EncodeToString(sum[:]) || c.PluginPath(in) != filepath.Join(plugins, "consensus-raft") {
+			t.Errorf("%s: instance %+v at %s", name, in, c.PluginPath(in))
+		}
+	}
+
+	// Without the binary there is nothing to pin: refused, with the fix.
+	_, errOut, code = jtd(t, "testnet", "init", "--validators", "3", "--engine", "raft", "--plugin-dir", t.TempDir(), "--dir", filepath.Join(t.TempDir(), "x"), "--dev")
+	if code == 0 || !strings.Contains(errOut, "make plugins") {
+		t.Errorf("missing plugin: exit %d: %s", code, errOut)
+	}
+	_, errOut, code = jtd(t, "testnet", "init", "--engine", "pbft", "--dir", filepath.Join(t.TempDir(), "y"))
+	if code != 2 || !strings.Contains(errOut, "want rbft or raft") {
+		t.Errorf("unknown engine: exit %d: %s", code, errOut)
 	}
 }

@@ -109,11 +109,16 @@ func renderTestnetConfig(net testnetPlan, n testnetNode, dataDir string) string 
 	w("[chain]\n# Shared by every node of the network; relative to this file.\n")
 	w("genesis_file = %s\n\n", tomlString("../"+testnetGenesisFile))
 	w("[node]\nkey_file = %s\n\n", tomlString(testnetKeyFile))
-	w("[consensus]\nengine = \"rbft\"\n")
-	w("close_interval = %s\n\n", tomlString(testnetCloseInterval.String()))
-	w("# Loopback timeouts (spec/rbft.md §6); timeout_commit = close_interval.\n[consensus.options]\n")
-	for _, o := range testnetRBFTOptions {
-		w("%s = %s\n", o[0], tomlString(o[1]))
+	if net.Engine == engineRaft {
+		w("[consensus]\nengine = \"raft\"\nplugin = \"raft\"   # the [[plugins.instance]] below\n")
+		w("close_interval = %s\n\n", tomlString(testnetCloseInterval.String()))
+	} else {
+		w("[consensus]\nengine = \"rbft\"\n")
+		w("close_interval = %s\n\n", tomlString(testnetCloseInterval.String()))
+		w("# Loopback timeouts (spec/rbft.md §6); timeout_commit = close_interval.\n[consensus.options]\n")
+		for _, o := range testnetRBFTOptions {
+			w("%s = %s\n", o[0], tomlString(o[1]))
+		}
 	}
 	w("\n[rpc]\n")
 	w("ws_listen = %s     # %s\n", tomlString(fmt.Sprintf("127.0.0.1:%d", n.WSPort)), n.wsURL())
@@ -128,8 +133,24 @@ func renderTestnetConfig(net testnetPlan, n testnetNode, dataDir string) string 
 	if net.Chaos {
 		w("# Fault injection for tests (--chaos); never on a real network.\nchaos = true\n")
 	}
+	if net.Engine == engineRaft {
+		w("\n# The raft engine runs out of process, pinned to the binary jtd testnet\n")
+		w("# init saw; after rebuilding it, put the new `sha256sum` here.\n")
+		w("[plugins]\ndir = %s\n\n", tomlString(net.PluginDir))
+		w("[[plugins.instance]]\nname = \"raft\"\nkind = \"consensus\"\ncommand = %s\nsha256 = %s\n",
+			tomlString(raftPluginBinary), tomlString(net.PluginSHA256))
+	}
 	return b.String()
 }
+
+// The engines jtd testnet can set up.
+const (
+	engineRBFT = "rbft"
+	engineRaft = "raft"
+	// raftPluginBinary is the raft plugin's name in the plugin directory,
+	// as `make plugins` builds it.
+	raftPluginBinary = "consensus-raft"
+)
 
 // tomlString quotes s as a TOML basic string. JSON's string escapes (\",
 // \\, \n, \uXXXX, ...) are all valid in TOML basic strings.
@@ -143,7 +164,12 @@ type testnetPlan struct {
 	Dir       string // the network's directory as the operator named it
 	ChainName string
 	Chaos     bool
-	Nodes     []testnetNode // validators first, then followers
+	// Engine is the chain's consensus engine: "rbft" (built in) or "raft"
+	// (the consensus-raft plugin in PluginDir, pinned by PluginSHA256).
+	Engine       string
+	PluginDir    string
+	PluginSHA256 string
+	Nodes        []testnetNode // validators first, then followers
 }
 
 type peerEntry struct{ name, entry string }
