@@ -111,6 +111,13 @@ func (n *Node) driveNet(ctx context.Context) error {
 			}
 		case now := <-ticker.C:
 			in = consensus.Tick{Now: now}
+			if !nw.rbft {
+				// A plugin engine decides when to close from the pool's
+				// size, as solo does; RBFT proposes on its own timers.
+				if err := nw.step(ctx, consensus.TxsAvailable{Count: n.pool.TxsAvailable(), Now: now}); err != nil {
+					return err
+				}
+			}
 			if nw.ahead.Swap(false) || time.Since(lastCommit) > stallCatchUp {
 				nw.startCatchUp(ctx)
 				if time.Since(lastCommit) > stallCatchUp {
