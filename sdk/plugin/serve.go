@@ -5,6 +5,7 @@ import (
 	"log"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
@@ -37,6 +38,10 @@ func Serve(p Protocol, name string) {
 		os.Exit(1)
 	}
 
+	go watchParent(os.Getppid(), time.Second, func() {
+		logger.Warn("the node that launched this plugin is gone; exiting")
+		os.Exit(0)
+	})
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig:  p.Handshake(),
 		VersionedPlugins: p.Plugins,
@@ -46,4 +51,19 @@ func Serve(p Protocol, name string) {
 		},
 		Logger: logger,
 	})
+}
+
+// watchParent calls gone once the process's parent is no longer parent
+// (the node died without stopping the plugin and the process was
+// re-parented), checking every interval. On Linux the node also has the
+// kernel kill its plugins when it dies; this covers every other system and
+// a plugin started by a wrapper. It returns after calling gone.
+func watchParent(parent int, interval time.Duration, gone func()) {
+	for {
+		time.Sleep(interval)
+		if os.Getppid() != parent {
+			gone()
+			return
+		}
+	}
 }
