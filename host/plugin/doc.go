@@ -8,9 +8,16 @@
 // it, restarts it with exponential backoff when it exits, stops answering
 // pings or hangs a call, and gives up after RestartPolicy.MaxAttempts
 // consecutive failed launches. Every call goes through Supervisor.Call,
-// which bounds it by CallTimeout and counts calls, errors and latency. A
-// Manager starts and stops many instances and lists their Status for
-// `jtd plugins list` and the API.
+// which bounds it by CallTimeout and counts calls, errors and latency (a
+// histogram with LatencyBounds). A Manager starts and stops many instances
+// and lists their Status for `jtd plugins list` and the API.
+//
+// Every launch also fetches the JSON Schema the plugin declares for its
+// config and checks the instance's Config against it (ValidateConfig:
+// every violation with its path; a plugin without a schema takes no config;
+// a schema may not refer to anything outside itself). Generation changes
+// with every process, so the kind's host code knows to Configure a
+// restarted plugin before using it (host/consensus/pluginengine does).
 //
 // Invariants:
 //   - This is the only host package that imports go-plugin; kind packages

@@ -8,7 +8,9 @@
 // the next Step first configures the plugin again (the supervisor may have
 // restarted it with empty state), restores it from the last safety record
 // when it can, and replays the last StartHeight, so an engine that keeps its
-// state per height (solo) resumes where it was.
+// state per height (solo) resumes where it was. A plugin restarted by its
+// supervisor between two Steps (health check, hang) is noticed by its
+// Generation and configured the same way before its next Step.
 package pluginengine
 
 import (
