@@ -208,7 +208,8 @@ func (nw *network) startHeight(l *ledger.Ledger) error {
 	}
 	if l.Seq() == 1 {
 		nw.seed, nw.lastCert, nw.lastID = rbft.GenesisSeed(l.Hash()), nil, codec.Hash256{}
-	} else if nw.height != h-1 || nw.lastCert == nil {
+	} else if nw.height != h-1 || (nw.rbft && nw.lastCert == nil) {
+		// (A plugin engine's certificate may be empty; RBFT's never is.)
 		// Started (or caught up) without the previous height's block in
 		// memory: read it back.
 		raw, err := nw.n.store.Certificate(l.Seq())

@@ -17,7 +17,10 @@ import (
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	sdkconsensus "github.com/jtchain/jtchain/sdk/consensus"
+	sdkgateway "github.com/jtchain/jtchain/sdk/gateway"
+	sdkindexer "github.com/jtchain/jtchain/sdk/indexer"
 	sdkplugin "github.com/jtchain/jtchain/sdk/plugin"
+	sdkvm "github.com/jtchain/jtchain/sdk/vm"
 )
 
 // protocols is the registry of plugin kinds this node can launch: each
@@ -25,6 +28,9 @@ import (
 // node speaks). A kind gets here when its SDK package exists.
 var protocols = map[sdkplugin.Kind]func() sdkplugin.Protocol{
 	sdkplugin.KindConsensus: sdkconsensus.Protocol,
+	sdkplugin.KindIndexer:   sdkindexer.Protocol,
+	sdkplugin.KindVM:        sdkvm.Protocol,
+	sdkplugin.KindGateway:   sdkgateway.Protocol,
 }
 
 func kindList() string {

@@ -33,8 +33,9 @@ func Serve(p Protocol, name string) {
 	hclog.SetDefault(logger)
 
 	if got := os.Getenv(MagicCookieKey); strings.HasPrefix(got, cookiePrefix) && got != cookieValue(p.Kind) {
-		fmt.Fprintf(os.Stderr, "this binary is a %s plugin, but the node launched it as a %s plugin: fix the kind of this plugin instance in the node config\n",
-			p.Kind, strings.TrimPrefix(got, cookiePrefix))
+		other := strings.TrimPrefix(got, cookiePrefix)
+		fmt.Fprintf(os.Stderr, "this binary is %s %s plugin, but the node launched it as %s %s plugin: fix the kind of this plugin instance in the node config\n",
+			article(string(p.Kind)), p.Kind, article(other), other)
 		os.Exit(1)
 	}
 
@@ -66,4 +67,12 @@ func watchParent(parent int, interval time.Duration, gone func()) {
 			return
 		}
 	}
+}
+
+// article is "an" before a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

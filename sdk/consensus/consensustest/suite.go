@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -160,52 +159,22 @@ func checkInfo(t *testing.T, s Suite, newEngine NewEngine) error {
 	if err != nil {
 		return err
 	}
-	// Over the wire the SDK fills kind and API version; in process the
-	// engine reports only what its author sets, so those may be empty.
 	_, wire := e.(*consensus.Client)
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("Info: "+format, args...)) }
-	if info.Kind != plugin.KindConsensus && (wire || info.Kind != "") {
-		bad("kind is %q, want %q", info.Kind, plugin.KindConsensus)
-	}
-	if info.APIMajor != consensus.APIMajor && (wire || info.APIMajor != 0) {
-		bad("API major is %d, want %d (the SDK's)", info.APIMajor, consensus.APIMajor)
-	}
-	if info.APIMinor > consensus.APIMinor {
-		bad("API minor %d is newer than the SDK's %d", info.APIMinor, consensus.APIMinor)
-	}
-	if info.Name == "" {
-		bad("name is empty: name the engine, the node logs it")
-	}
-	if !semver.MatchString(info.Version) {
-		bad("version %q is not a semantic version such as 1.2.3", info.Version)
-	}
-	if info.Semantics == "" {
-		bad("semantics is empty: the node checks it against the chain's engine, e.g. \"solo/1\"")
-	}
-	seen := map[string]bool{}
-	for _, c := range info.Capabilities {
-		if c == "" || seen[c] {
-			bad("capabilities %q hold an empty or repeated name", info.Capabilities)
-			break
-		}
-		seen[c] = true
-	}
+	errs := plugin.CheckInfo(info, plugin.InfoRules{
+		Kind: plugin.KindConsensus, APIMajor: consensus.APIMajor, APIMinor: consensus.APIMinor, Wire: wire, Noun: "engine",
+		SemanticsExample: "solo/1", SemanticsWhy: "the node checks it against the chain's engine",
+	})
 	if p, ok := e.(consensus.ConfigSchemaProvider); ok {
 		schema, err := configSchema(p)
-		var obj map[string]any
-		switch {
-		case err != nil:
+		if err == nil {
+			err = plugin.CheckConfigSchema(schema)
+		}
+		if err != nil {
 			errs = append(errs, err)
-		case len(schema) > 0 && json.Unmarshal(schema, &obj) != nil:
-			errs = append(errs, fmt.Errorf("ConfigSchema: %q is not a JSON object", schema))
 		}
 	}
 	return errors.Join(errs...)
 }
-
-// semver is semver.org's pattern, with an optional leading v.
-var semver = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
 
 func checkConfigureValid(t *testing.T, s Suite, newEngine NewEngine) error {
 	_, err := s.configured(t, newEngine)
