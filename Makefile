@@ -35,7 +35,9 @@ FUZZ_TARGETS := \
 	./host/consensus/rbft:FuzzStep \
 	./host/node:FuzzDecodeBlock \
 	./host/node:FuzzNetWire \
-	./host/p2p:FuzzReadFrame
+	./host/p2p:FuzzReadFrame \
+	./plugins/consensus/raft:FuzzStep \
+	./plugins/consensus/raft:FuzzDecode
 
 .PHONY: all build plugins run testnet test unit lint vet fmt fuzz bench jscompat jsdeps clean proto proto-check
 

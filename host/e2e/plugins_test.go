@@ -29,6 +29,7 @@ var (
 // firstPartyPlugins are built once in TestMain: binary name → package.
 var firstPartyPlugins = map[string]string{
 	"consensus-solo": "github.com/jtchain/jtchain/plugins/consensus/solo",
+	"consensus-raft": "github.com/jtchain/jtchain/plugins/consensus/raft",
 }
 
 func buildPlugins(dir string) error {
@@ -277,15 +278,30 @@ func TestNodeRefusesAPluginWhoseHashDoesNotMatch(t *testing.T) {
 }
 
 // TestNodeRefusesAPluginOfAnotherEngine: the chain's genesis fixes the
-// engine, and a plugin serving another engine is refused at start.
+// engine; a config naming another engine, or a plugin serving another
+// engine, is refused at start with the fix.
 func TestNodeRefusesAPluginOfAnotherEngine(t *testing.T) {
-	n := newDevNode(t, soloPluginConfig(pluginSHA["consensus-solo"])...)
-	cmd := exec.Command(jtdBin, "run", "--config", filepath.Join(n.dir, "node.toml"))
-	// The chain is a solo chain; claim it is a raft one.
-	cmd.Env = append(os.Environ(), "JTD_CONSENSUS_PLUGIN=solo", "JTD_CONSENSUS_ENGINE=raft")
-	cmd.SysProcAttr = childProcAttr()
-	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), `genesis`) {
-		t.Fatalf("jtd started with consensus.engine other than the genesis one: %v\n%s", err, out)
+	cfg := soloPluginConfig(pluginSHA["consensus-solo"])
+	cfg = append(cfg, "[[plugins.instance]]", `name = "raft"`, `kind = "consensus"`, `command = "consensus-raft"`,
+		fmt.Sprintf("sha256 = %q", pluginSHA["consensus-raft"]))
+	n := newDevNode(t, cfg...)
+	run := func(env ...string) string {
+		t.Helper()
+		cmd := exec.Command(jtdBin, "run", "--config", filepath.Join(n.dir, "node.toml"))
+		cmd.Env = append(os.Environ(), env...)
+		cmd.SysProcAttr = childProcAttr()
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Fatalf("jtd ran with %v:\n%s", env, out)
+		}
+		return string(out)
+	}
+	// The chain is a solo chain; a config claiming raft is refused.
+	if out := run("JTD_CONSENSUS_PLUGIN=raft", "JTD_CONSENSUS_ENGINE=raft"); !strings.Contains(out, "genesis") {
+		t.Errorf("engine other than the genesis one:\n%s", out)
+	}
+	// The raft plugin cannot stand in for the solo engine.
+	if out := run("JTD_CONSENSUS_PLUGIN=raft"); !strings.Contains(out, `runs engine "raft"`) || !strings.Contains(out, `chain's engine is "solo"`) {
+		t.Errorf("plugin of another engine:\n%s", out)
 	}
 }

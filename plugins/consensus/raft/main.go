@@ -1,0 +1,5 @@
+package main
+
+import "github.com/jtchain/jtchain/sdk/consensus"
+
+func main() { consensus.Serve(&engine{}) }
