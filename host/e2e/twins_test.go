@@ -157,7 +157,7 @@ func (c *cluster) checkSigners(ctx context.Context, i int, byzantine ...string) 
 // S7/S8: validator 4 runs twice. The honest three keep agreeing, and the
 // equivocation of the twins is committed as evidence naming validator 4.
 func TestNetworkTwinEquivocationIsCommittedAsEvidence(t *testing.T) {
-	ctx := ctxFor(t, 3*time.Minute)
+	ctx := ctxFor(t, 4*time.Minute)
 	c := newCluster(t, 4, 0, false)
 	twin := c.addTwin(3, []string{c.peer(0), c.peer(1), c.peer(2)})
 	c.start()
@@ -175,7 +175,12 @@ func TestNetworkTwinEquivocationIsCommittedAsEvidence(t *testing.T) {
 			offender = v.Address
 		}
 	}
-	deadline := time.Now().Add(90 * time.Second)
+	// The twins share one libp2p identity, so each new connection of one
+	// replaces the other's at the honest nodes; how soon both get a
+	// proposal or vote through at one height is luck. Usually 10-20 s;
+	// the slowest runs seen took over 70.
+	const evidenceWithin = 150 * time.Second
+	deadline := time.Now().Add(evidenceWithin)
 	var found []evidenceRecord
 	from := uint32(2)
 	for time.Now().Before(deadline) && len(found) == 0 {
@@ -186,7 +191,7 @@ func TestNetworkTwinEquivocationIsCommittedAsEvidence(t *testing.T) {
 	}
 	load.halt()
 	if len(found) == 0 {
-		t.Fatalf("no evidence committed within 90 s\n%s", c.logTails([]int{0, 3, twin}))
+		t.Fatalf("no evidence committed within %s\n%s", evidenceWithin, c.logTails([]int{0, 3, twin}))
 	}
 	if err := c.checkSigners(ctx, 0, offender.String()); err != nil {
 		t.Fatal(err)
