@@ -26,7 +26,7 @@ type Process struct {
 // (indexer.Protocol's handshake, gRPC only, AutoMTLS, none of the test's
 // environment) and returns it. The process is killed when t ends; if t
 // failed, the plugin's log is printed.
-func Launch(t *testing.T, path string) *Process {
+func Launch(t testing.TB, path string) *Process {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("indexer plugin binary: %v (build it first, e.g. with go build -o in TestMain)", err)
