@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,13 +9,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	"github.com/jtchain/jtchain/sdk/plugin"
+	"github.com/jtchain/jtchain/sdk/plugin/plugintest"
 )
 
 // echoBin is the testdata/echo plugin, built once by TestMain.
@@ -40,44 +38,12 @@ func TestMain(m *testing.M) {
 	}())
 }
 
-// syncBuffer collects the host logger's output, which go-plugin writes
-// from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // launch creates a go-plugin client for the echo plugin speaking p, with
 // the settings the node uses (gRPC only, AutoMTLS, no host environment),
 // and kills the process when the test ends.
-func launch(t *testing.T, p plugin.Protocol, args ...string) (*goplugin.Client, *syncBuffer) {
+func launch(t *testing.T, p plugin.Protocol, args ...string) (*goplugin.Client, *plugintest.Logs) {
 	t.Helper()
-	logs := &syncBuffer{}
-	c := goplugin.NewClient(&goplugin.ClientConfig{
-		HandshakeConfig:  p.Handshake(),
-		VersionedPlugins: p.Plugins,
-		Cmd:              exec.Command(echoBin, args...),
-		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		AutoMTLS:         true,
-		SkipHostEnv:      true,
-		StartTimeout:     20 * time.Second,
-		GRPCDialOptions:  plugin.GRPCDialOptions(),
-		Logger:           hclog.New(&hclog.LoggerOptions{Name: "plugin.gateway.echo", Output: logs, Level: hclog.Debug}),
-	})
-	t.Cleanup(c.Kill)
-	return c, logs
+	return plugintest.Client(t, p, "echo", exec.Command(echoBin, args...))
 }
 
 // configured launches the echo plugin and configures it with config.

@@ -1,17 +1,13 @@
 package indexertest
 
 import (
-	"bytes"
-	"os"
 	"os/exec"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	"github.com/jtchain/jtchain/sdk/indexer"
 	"github.com/jtchain/jtchain/sdk/plugin"
+	"github.com/jtchain/jtchain/sdk/plugin/plugintest"
 )
 
 // Process is an indexer plugin binary launched the way the node launches
@@ -28,31 +24,9 @@ type Process struct {
 // failed, the plugin's log is printed.
 func Launch(t testing.TB, path string) *Process {
 	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("indexer plugin binary: %v (build it first, e.g. with go build -o in TestMain)", err)
-	}
-	logs := &syncBuffer{}
-	// Registered before Kill so that it runs after it (cleanups run last
-	// first), when the plugin's stderr has been copied.
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("plugin %s log:\n%s", path, logs)
-		}
-	})
-	p := indexer.Protocol()
+	plugintest.RequireBinary(t, plugin.KindIndexer, path)
 	cmd := exec.Command(path)
-	c := goplugin.NewClient(&goplugin.ClientConfig{
-		HandshakeConfig:  p.Handshake(),
-		VersionedPlugins: p.Plugins,
-		Cmd:              cmd,
-		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		AutoMTLS:         true,
-		SkipHostEnv:      true,
-		StartTimeout:     20 * time.Second,
-		GRPCDialOptions:  plugin.GRPCDialOptions(),
-		Logger:           hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: logs, Level: hclog.Debug}),
-	})
-	t.Cleanup(c.Kill)
+	c, _ := plugintest.Client(t, indexer.Protocol(), path, cmd)
 	ix, err := indexer.Dispense(c, path)
 	if err != nil {
 		t.Fatalf("launch %s: %v", path, err)
@@ -68,23 +42,4 @@ func (p *Process) Kill() {
 		_ = p.cmd.Process.Kill()
 	}
 	p.client.Kill() // finds the process gone and reaps it
-}
-
-// syncBuffer collects the host-side log, which go-plugin writes from
-// several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
