@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/jtchain/jtchain/sdk/plugin"
 )
 
 // Limits on the strings that cross the wire, so a broken plugin or node
@@ -39,7 +41,7 @@ type ConfigureRequest struct {
 // data or a config that is not a JSON object is an error, since a misspelt
 // setting that is silently ignored goes unnoticed until money moves wrong.
 // An empty config leaves v as it is (its defaults).
-func (r ConfigureRequest) Decode(v any) error { return decodeConfig(r.Config, v) }
+func (r ConfigureRequest) Decode(v any) error { return plugin.DecodeConfig(r.Config, v) }
 
 // ConfigureResponse is empty; it exists so fields can be added.
 type ConfigureResponse struct{}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+
+	"github.com/jtchain/jtchain/sdk/plugin"
 )
 
 // Limits the SDK enforces on both sides of the wire, so a batch that is too
@@ -50,7 +52,7 @@ type ConfigureRequest struct {
 // data or a config that is not a JSON object is an error, since a misspelt
 // setting that is silently ignored changes a chain-level component without
 // anyone noticing. An empty config leaves v as it is (its defaults).
-func (r ConfigureRequest) Decode(v any) error { return decodeConfig(r.Config, v) }
+func (r ConfigureRequest) Decode(v any) error { return plugin.DecodeConfig(r.Config, v) }
 
 // ConfigureResponse is empty; it exists so fields can be added.
 type ConfigureResponse struct{}

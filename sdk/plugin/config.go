@@ -1,4 +1,4 @@
-package vm
+package plugin
 
 import (
 	"bytes"
@@ -8,8 +8,10 @@ import (
 	"io"
 )
 
-// decodeConfig is ConfigureRequest.Decode.
-func decodeConfig(config json.RawMessage, v any) error {
+// DecodeConfig decodes an operator config (a JSON object, or empty or null
+// for none, which leaves v as it is) into v strictly: unknown keys and
+// trailing data are errors. The kinds' ConfigureRequest.Decode use it.
+func DecodeConfig(config json.RawMessage, v any) error {
 	trimmed := bytes.TrimSpace(config)
 	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
 		return nil
