@@ -39,7 +39,7 @@ FUZZ_TARGETS := \
 	./plugins/consensus/raft:FuzzStep \
 	./plugins/consensus/raft:FuzzDecode
 
-.PHONY: all build plugins run testnet test unit lint vet fmt fuzz bench jscompat jsdeps clean proto proto-check
+.PHONY: all build plugins run testnet test unit postgres lint vet fmt fuzz bench jscompat jsdeps clean proto proto-check
 
 all: build plugins
 
@@ -76,8 +76,15 @@ testnet: build
 
 test: lint proto-check unit jscompat fuzz
 
-unit:
+# unit needs a PostgreSQL server for the postgres indexer plugin's tests.
+unit: postgres
 	$(GO) test -count=1 $(PKGS)
+
+# A PostgreSQL 15 server from Debian 12's packages in .cache/postgres, for the
+# tests of plugins/indexer/postgres: no root, nothing started, every package
+# pinned by sha256, a no-op once installed (see the script for the sources).
+postgres:
+	plugins/indexer/postgres/install-server.sh $(CURDIR)/.cache/postgres
 
 lint: vet fmt
 
