@@ -216,6 +216,15 @@ func TestSoloPluginKilledUnderLoadIsRestartedAndNothingIsLost(t *testing.T) {
 	if alive(firstPID) {
 		t.Errorf("the killed plugin process %d is still there", firstPID)
 	}
+	// jtd plugins list shows what the API says.
+	out, err := exec.Command(jtdBin, "plugins", "list", "--url", n.httpURL()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("jtd plugins list: %v\n%s", err, out)
+	}
+	if fields := strings.Fields(lineWith(string(out), "solo")); len(fields) < 7 || fields[1] != "consensus" || fields[2] != "ready" ||
+		fields[5] != fmt.Sprint(restarted.PID) || fields[6] != fmt.Sprint(restarted.Restarts) {
+		t.Errorf("jtd plugins list:\n%s", out)
+	}
 	after := waitLedger(before+3, "after the restart")
 	close(stop)
 	if err := <-loadDone; err != nil {
@@ -257,6 +266,16 @@ func TestSoloPluginKilledUnderLoadIsRestartedAndNothingIsLost(t *testing.T) {
 		syscall.Kill(restarted.PID, syscall.SIGKILL)
 		t.Fatalf("plugin process %d survived a kill -9 of its node", restarted.PID)
 	}
+}
+
+// lineWith is the first line of s that starts with prefix.
+func lineWith(s, prefix string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
 }
 
 // TestNodeRefusesAPluginWhoseHashDoesNotMatch: a binary that is not the
