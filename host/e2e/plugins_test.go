@@ -30,6 +30,7 @@ var (
 var firstPartyPlugins = map[string]string{
 	"consensus-solo": "github.com/jtchain/jtchain/plugins/consensus/solo",
 	"consensus-raft": "github.com/jtchain/jtchain/plugins/consensus/raft",
+	"indexer-sqlite": "github.com/jtchain/jtchain/plugins/indexer/sqlite",
 }
 
 func buildPlugins(dir string) error {
@@ -72,6 +73,7 @@ func soloPluginConfig(sha string) []string {
 // pluginEntry is one instance of the plugins command's answer.
 type pluginEntry struct {
 	Name     string `json:"name"`
+	Cursor   uint32 `json:"cursor"`
 	State    string `json:"state"`
 	PID      int    `json:"pid"`
 	Restarts int    `json:"restarts"`

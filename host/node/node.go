@@ -44,7 +44,9 @@ type Node struct {
 	engine  consensus.Engine
 	// plugins runs the configured plugin instances; nil when there are none.
 	plugins *plugin.Manager
-	verify  ledger.VerifyFunc
+	// indexers are the feeds of the indexer instances, by name.
+	indexers map[string]*indexerFeed
+	verify   ledger.VerifyFunc
 	// net is the validator network; nil for the solo engine.
 	net     *network
 	api     *rpc.Server
@@ -54,6 +56,10 @@ type Node struct {
 
 	recentMu sync.RWMutex
 	recent   []*ledger.Ledger // validated ledgers with state, oldest first
+
+	// ledgerCh is closed and replaced whenever a ledger is validated.
+	ledgerMu sync.Mutex
+	ledgerCh chan struct{}
 
 	// txNotify wakes the driver when a transaction enters the open ledger.
 	txNotify chan struct{}
@@ -69,7 +75,8 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: log, txNotify: make(chan struct{}, 1)}
+	n := &Node{cfg: cfg, log: log, txNotify: make(chan struct{}, 1), ledgerCh: make(chan struct{}),
+		indexers: map[string]*indexerFeed{}}
 	var err error
 	if n.genesis, err = LoadGenesis(cfg.Resolve(cfg.Chain.GenesisFile)); err != nil {
 		return nil, err
@@ -114,6 +121,11 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 		return nil, err
 	}
 	if n.engine, err = n.newEngine(safety); err != nil {
+		n.stopPlugins()
+		n.store.Close()
+		return nil, err
+	}
+	if err := n.newIndexerFeeds(); err != nil {
 		n.stopPlugins()
 		n.store.Close()
 		return nil, err
@@ -207,6 +219,7 @@ func (n *Node) setValidated(l *ledger.Ledger) {
 		n.recent = append([]*ledger.Ledger(nil), n.recent[len(n.recent)-keep:]...)
 	}
 	n.recentMu.Unlock()
+	n.ledgerValidated()
 }
 
 // Run serves the API and drives consensus until ctx is cancelled, then shuts
@@ -219,12 +232,16 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	n.log.Info("node running", "engine", n.cfg.Consensus.Engine, "ledger", n.Validated().Seq(),
 		"ws", n.api.WSAddr(), "http", n.api.HTTPAddr())
+	feedCtx, stopFeeds := context.WithCancel(ctx)
+	waitFeeds := n.runIndexerFeeds(feedCtx)
 	var loopErr error
 	if n.net != nil {
 		loopErr = n.driveNet(ctx)
 	} else {
 		loopErr = n.drive(ctx)
 	}
+	stopFeeds()
+	waitFeeds()
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := n.api.Shutdown(shutdown); err != nil {

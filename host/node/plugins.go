@@ -126,6 +126,10 @@ func (n *Node) PluginInfos() []rpc.PluginInfo {
 		if st.LastError != nil {
 			out[i].LastError = st.LastError.Error()
 		}
+		if f, ok := n.indexers[st.Name]; ok {
+			c := f.cursor.Load()
+			out[i].Cursor = &c
+		}
 	}
 	return out
 }

@@ -51,10 +51,11 @@ func ValidateConfig(name string, schema, config []byte) error {
 	}
 	c := jsonschema.NewCompiler()
 	c.UseLoader(noLoader{}) // a schema may not make the node fetch anything
-	if err := c.AddResource("plugin-config.json", doc); err != nil {
+	const url = "urn:jtchain:plugin-config"
+	if err := c.AddResource(url, doc); err != nil {
 		return fmt.Errorf("plugin instance %q: the plugin's config schema: %w (a bug in the plugin)", name, err)
 	}
-	sch, err := c.Compile("plugin-config.json")
+	sch, err := c.Compile(url)
 	if err != nil {
 		return fmt.Errorf("plugin instance %q: the plugin's config schema does not compile: %w (a bug in the plugin)", name, err)
 	}

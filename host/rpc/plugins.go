@@ -30,6 +30,9 @@ type PluginInfo struct {
 	// most Bounds[i]; a last extra entry counts the slower ones.
 	Buckets []uint64
 	Bounds  []time.Duration
+	// Cursor is an indexer's durable position: the highest ledger it
+	// acknowledged as stored (nil for other kinds).
+	Cursor *uint32
 }
 
 // PluginLister is implemented by a backend that runs plugins.
@@ -73,6 +76,9 @@ func doPlugins(r *request) (map[string]any, *rpcError) {
 		}
 		if p.LastError != "" {
 			e["last_error"] = p.LastError
+		}
+		if p.Cursor != nil {
+			e["cursor"] = *p.Cursor
 		}
 		out = append(out, e)
 	}

@@ -41,7 +41,7 @@ const configSchema = `{
       "default": "blhr.db",
       "minLength": 1,
       "maxLength": 255,
-      "pattern": "^[^/\\\\\\u0000]+$",
+      "pattern": "^[^/\\\\\u0000]+$",
       "not": {"enum": [".", ".."]}
     }
   },
