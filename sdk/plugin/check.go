@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 )
@@ -54,16 +53,6 @@ func CheckInfo(info Info, r InfoRules) []error {
 		seen[c] = true
 	}
 	return errs
-}
-
-// CheckConfigSchema accepts an empty schema (the plugin takes no config)
-// or a JSON object.
-func CheckConfigSchema(schema []byte) error {
-	var obj map[string]any
-	if len(schema) > 0 && json.Unmarshal(schema, &obj) != nil {
-		return fmt.Errorf("ConfigSchema: %q is not a JSON object", schema)
-	}
-	return nil
 }
 
 // semver is semver.org's pattern, with an optional leading v.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jtchain/jtchain/sdk/consensus"
 	"github.com/jtchain/jtchain/sdk/plugin"
+	"github.com/jtchain/jtchain/sdk/plugin/plugintest"
 )
 
 // NewEngine returns a fresh, unconfigured engine. Each check calls it with
@@ -167,7 +168,7 @@ func checkInfo(t *testing.T, s Suite, newEngine NewEngine) error {
 	if p, ok := e.(consensus.ConfigSchemaProvider); ok {
 		schema, err := configSchema(p)
 		if err == nil {
-			err = plugin.CheckConfigSchema(schema)
+			err = plugintest.CheckConfigSchema(schema)
 		}
 		if err != nil {
 			errs = append(errs, err)

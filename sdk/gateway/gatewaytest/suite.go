@@ -13,6 +13,7 @@ import (
 
 	"github.com/jtchain/jtchain/sdk/gateway"
 	"github.com/jtchain/jtchain/sdk/plugin"
+	"github.com/jtchain/jtchain/sdk/plugin/plugintest"
 )
 
 // NewGateway returns a fresh, unconfigured gateway. Each check calls it
@@ -176,7 +177,7 @@ func checkInfo(t *testing.T, s Suite, newGateway NewGateway) error {
 	if p, ok := gw.(gateway.ConfigSchemaProvider); ok {
 		schema, err := configSchema(p)
 		if err == nil {
-			err = plugin.CheckConfigSchema(schema)
+			err = plugintest.CheckConfigSchema(schema)
 		}
 		if err != nil {
 			errs = append(errs, err)

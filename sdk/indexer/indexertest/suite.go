@@ -15,6 +15,7 @@ import (
 
 	"github.com/jtchain/jtchain/sdk/indexer"
 	"github.com/jtchain/jtchain/sdk/plugin"
+	"github.com/jtchain/jtchain/sdk/plugin/plugintest"
 )
 
 // NewIndexer returns a fresh, unconfigured indexer. Each check calls it
@@ -176,7 +177,7 @@ func checkInfo(t *testing.T, s Suite, newIndexer NewIndexer) error {
 	if p, ok := ix.(indexer.ConfigSchemaProvider); ok {
 		schema, err := configSchema(p)
 		if err == nil {
-			err = plugin.CheckConfigSchema(schema)
+			err = plugintest.CheckConfigSchema(schema)
 		}
 		if err != nil {
 			errs = append(errs, err)

@@ -5,6 +5,7 @@ package plugintest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/jtchain/jtchain/sdk/plugin"
 )
@@ -64,6 +66,40 @@ func Client(t testing.TB, p plugin.Protocol, name string, cmd *exec.Cmd) (*goplu
 	})
 	t.Cleanup(c.Kill)
 	return c, logs
+}
+
+// CheckConfigSchema accepts an empty schema (the plugin takes no config)
+// or a JSON Schema document that compiles, self-contained, with the same
+// validator (and dialect rules, e.g. Go's regular expressions in
+// "pattern") the node uses to check an operator's config at every launch.
+func CheckConfigSchema(schema []byte) error {
+	if len(bytes.TrimSpace(schema)) == 0 {
+		return nil
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		return fmt.Errorf("ConfigSchema: not JSON: %w", err)
+	}
+	if _, ok := doc.(map[string]any); !ok {
+		return fmt.Errorf("ConfigSchema: %.60q is not a JSON object", schema)
+	}
+	c := jsonschema.NewCompiler()
+	c.UseLoader(noLoader{})
+	const url = "urn:jtchain:plugin-config"
+	if err := c.AddResource(url, doc); err != nil {
+		return fmt.Errorf("ConfigSchema: %w", err)
+	}
+	if _, err := c.Compile(url); err != nil {
+		return fmt.Errorf("ConfigSchema does not compile, so every node would refuse to launch the plugin: %w", err)
+	}
+	return nil
+}
+
+// noLoader refuses external references: a node never fetches any.
+type noLoader struct{}
+
+func (noLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("the schema refers to %s: plugin schemas must be self-contained", url)
 }
 
 // RequireBinary fails t unless the plugin binary at path exists.

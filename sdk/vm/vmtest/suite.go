@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jtchain/jtchain/sdk/plugin"
+	"github.com/jtchain/jtchain/sdk/plugin/plugintest"
 	"github.com/jtchain/jtchain/sdk/vm"
 )
 
@@ -170,7 +171,7 @@ func checkInfo(t *testing.T, s Suite, newRuntime NewRuntime) error {
 	if p, ok := rt.(vm.ConfigSchemaProvider); ok {
 		schema, err := configSchema(p)
 		if err == nil {
-			err = plugin.CheckConfigSchema(schema)
+			err = plugintest.CheckConfigSchema(schema)
 		}
 		if err != nil {
 			errs = append(errs, err)
