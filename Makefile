@@ -13,6 +13,10 @@ PKGS := ./...
 # fixed in 1.27); a count has no deadline to race. 40,000 executions take
 # 3-15 s per target here. Longer runs: make fuzz FUZZTIME=2000000x (or 5m).
 FUZZTIME ?= 40000x
+# Runs spent minimizing each new interesting input (a count, for the reason
+# above). Go's default of 60 s per input can stall a worker for a minute on
+# a large input; minimizing is for humans reading crashers, not for CI.
+FUZZMINIMIZE ?= 200x
 # Records per (library, transaction type) in the client-library cross-check.
 JSCOMPAT_COUNT ?= 300
 
@@ -100,7 +104,7 @@ fuzz:
 		IFS=: read -r pkg name budget <<< "$$t"; \
 		if [ -z "$$budget" ] || [ "$(origin FUZZTIME)" = "command line" ]; then budget=$(FUZZTIME); fi; \
 		echo "fuzz $$pkg $$name ($$budget)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $$budget $$pkg; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $$budget -fuzzminimizetime $(FUZZMINIMIZE) $$pkg; \
 	done
 
 # Benchmarks; compare runs with benchstat. BENCH selects, COUNT repeats.

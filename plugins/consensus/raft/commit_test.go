@@ -1,10 +1,12 @@
 package main
 
 import (
+	"math"
 	"reflect"
 	"testing"
 	"time"
 
+	"go.etcd.io/raft/v3"
 	"go.etcd.io/raft/v3/raftpb"
 
 	"github.com/jtchain/jtchain/sdk/consensus"
@@ -171,6 +173,11 @@ func TestFollowerDropsMessagesNoHonestMemberSends(t *testing.T) {
 			Data: encodeSnapshotData(5), Metadata: raftpb.SnapshotMetadata{Index: 30, Term: 2, ConfState: raftpb.ConfState{Voters: []uint64{1, 2, 3, 4}}}}})},
 		{"a leader transfer", fromLeader(t, raftpb.Message{Type: raftpb.MsgTimeoutNow, Term: 2})},
 		{"no term", fromLeader(t, raftpb.Message{Type: raftpb.MsgHeartbeat})},
+		{"a term raft would overflow", fromLeader(t, raftpb.Message{Type: raftpb.MsgHeartbeat, Term: math.MaxUint64})},
+		{"a snapshot at an index raft would overflow", fromLeader(t, raftpb.Message{Type: raftpb.MsgSnap, Term: 2, Snapshot: &raftpb.Snapshot{
+			Data: encodeSnapshotData(5), Metadata: raftpb.SnapshotMetadata{Index: math.MaxUint64 - 3, Term: 2, ConfState: raftpb.ConfState{Voters: []uint64{1, 2, 3}}}}})},
+		{"an append reaching an index raft would overflow", fromLeader(t, raftpb.Message{Type: raftpb.MsgApp, Term: 2, LogTerm: 2, Index: maxRaftNumber, Commit: 1,
+			Entries: []raftpb.Entry{{Term: 2, Index: maxRaftNumber + 1, Data: encodeBlockEntry(block(10, parent, "x"))}}})},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,6 +213,55 @@ func TestFollowerDropsMessagesNoHonestMemberSends(t *testing.T) {
 			t.Fatalf("answer %+v, %v", m, err)
 		}
 	})
+}
+
+// Terms and indexes at the top of the uint64 range, which raft increments
+// without overflow checks, are dropped: before, a heartbeat in term 2^64-1
+// (or a snapshot near index 2^64-1 and an append up to it) let the node
+// wrap its term to 0 (or its next index) when it next campaigned, tripping
+// a raft assertion, so Step failed and the engine stopped until restored.
+func TestFollowerSurvivesTermsAndIndexesAtTheTopOfTheRange(t *testing.T) {
+	parent := consensus.Hash256{9}
+	top := uint64(math.MaxUint64)
+	var ents []raftpb.Entry
+	for i := range uint64(3) {
+		ents = append(ents, raftpb.Entry{Term: 5, Index: top - 2 + i, Data: encodeBlockEntry(block(10+i, parent, "x"))})
+	}
+	for _, tt := range []struct {
+		name string
+		ins  []consensus.Message
+	}{
+		{"a term of 2^64-1", []consensus.Message{fromLeader(t, raftpb.Message{Type: raftpb.MsgHeartbeat, Term: top, Commit: 1})}},
+		{"a log reaching index 2^64-1", []consensus.Message{
+			fromLeader(t, raftpb.Message{Type: raftpb.MsgSnap, Term: 5, Snapshot: &raftpb.Snapshot{Data: encodeSnapshotData(9),
+				Metadata: raftpb.SnapshotMetadata{Index: top - 3, Term: 4, ConfState: raftpb.ConfState{Voters: []uint64{1, 2, 3}}}}}),
+			fromLeader(t, raftpb.Message{Type: raftpb.MsgApp, Term: 5, LogTerm: 4, Index: top - 3, Commit: top, Entries: ents}),
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newFollower(t, 10, parent)
+			for _, in := range tt.ins {
+				if out := step(t, e, in); len(out) != 0 {
+					t.Fatalf("want the message dropped without outputs, got %v", out)
+				}
+			}
+			if e.stats.dropped != len(tt.ins) {
+				t.Fatalf("dropped %d of %d messages", e.stats.dropped, len(tt.ins))
+			}
+			// The node goes on: its election times out and it pre-campaigns
+			// for the next term, which tripped raft before. step fails the
+			// test if Step returns an error.
+			for i := 1; i <= 40; i++ {
+				step(t, e, consensus.Tick{Now: t0.Add(time.Duration(i) * time.Second)})
+			}
+			if st := e.rn.BasicStatus(); st.Term != 1 || st.RaftState != raft.StatePreCandidate {
+				t.Fatalf("want a pre-candidate in term 1, got term %d, %s", st.Term, st.RaftState)
+			}
+			if last, _ := e.storage.LastIndex(); last != 1 || e.snap.index != 1 {
+				t.Fatalf("log moved: last index %d, compaction point %d", last, e.snap.index)
+			}
+		})
+	}
 }
 
 // A node whose ledger stays behind while the group goes on keeps a bounded

@@ -63,7 +63,8 @@
 // to every validator and loops the engine's own back; the engine steps
 // only those addressed to itself, from the validator that signed them,
 // and drops (logging the first of each hundred) what no honest member
-// sends: no term, an unknown or local type, leader-transfer or read-index
+// sends: no term, a term or log index above 2^62 (raft would overflow
+// adding one to it), an unknown or local type, leader-transfer or read-index
 // contexts, entries that do not follow each other or are not blocks,
 // heartbeats or acknowledgements beyond its log, snapshots of another
 // group. Anything that still trips one of raft's internal assertions makes

@@ -64,11 +64,17 @@ func FuzzStep(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := &fuzzDriver{t: t, data: data, now: t0, h: 10, parent: consensus.Hash256{9}}
 		d.boot()
-		for len(d.data) > 0 {
+		// At most maxFuzzOps inputs per run: a run costs about 50 µs per
+		// op, and the fuzzer's minimizer reruns an input many times, so
+		// unbounded runs stall it for a minute on a large input.
+		for ops := 0; len(d.data) > 0 && ops < maxFuzzOps; ops++ {
 			d.op()
 		}
 	})
 }
+
+// maxFuzzOps bounds the inputs FuzzStep gives the engine in one run.
+const maxFuzzOps = 300
 
 type fuzzDriver struct {
 	t      *testing.T

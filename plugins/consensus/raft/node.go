@@ -44,6 +44,13 @@ const (
 	// maxSettleRounds bounds the propose-commit rounds one input runs (a
 	// single validator proposes and commits in one).
 	maxSettleRounds = 4
+	// maxRaftNumber bounds every term and log index a message may carry.
+	// Raft adds one to terms and indexes without overflow checks: a term
+	// of 2^64-1 wraps to 0 when the node campaigns, and a log that reaches
+	// index 2^64-1 has no next index, so either trips one of raft's
+	// assertions. No honest group gets near it (2^62 at a million entries
+	// or elections a second takes over 100,000 years).
+	maxRaftNumber = 1 << 62
 )
 
 // join names the raft group from the first StartHeight of a node without
@@ -517,6 +524,12 @@ func (e *engine) checkMessage(m raftpb.Message) error {
 	if m.Term == 0 {
 		return fmt.Errorf("%w: %s without a term", errUnexpected, m.Type)
 	}
+	// len(m.Entries) is bounded by the message size, far below maxRaftNumber.
+	if m.Term > maxRaftNumber || m.LogTerm > maxRaftNumber || m.Index > maxRaftNumber-uint64(len(m.Entries)) ||
+		m.Commit > maxRaftNumber || m.RejectHint > maxRaftNumber ||
+		(m.Snapshot != nil && (m.Snapshot.Metadata.Index > maxRaftNumber || m.Snapshot.Metadata.Term > maxRaftNumber)) {
+		return fmt.Errorf("%s in term %d at index %d: a term or index above %d (raft would overflow)", m.Type, m.Term, m.Index, uint64(maxRaftNumber))
+	}
 	if len(m.Context) > 0 || len(m.Responses) > 0 {
 		return fmt.Errorf("%w: %s with a context or responses (leader transfer and read index are not used)", errUnexpected, m.Type)
 	}
@@ -538,9 +551,6 @@ func (e *engine) checkMessage(m raftpb.Message) error {
 			return fmt.Errorf("append response for index %d (hint %d) beyond the log's last index %d", m.Index, m.RejectHint, last)
 		}
 	case raftpb.MsgApp:
-		if m.Index > math.MaxUint64-uint64(len(m.Entries)) {
-			return fmt.Errorf("append at index %d overflows", m.Index)
-		}
 		prev := m.LogTerm
 		for i, ent := range m.Entries {
 			if ent.Index != m.Index+1+uint64(i) || ent.Term < prev || ent.Term > m.Term {
