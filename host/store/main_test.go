@@ -27,6 +27,9 @@ func testSeed(t testing.TB) uint64 {
 // TestMain fails the run when goroutines outlive the tests: every Store must
 // have been closed, stopping badger's goroutines and the value-log GC.
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashChildEnv); dir != "" {
+		runCrashChild(dir) // does not return
+	}
 	before := runtime.NumGoroutine()
 	code := m.Run()
 	if code == 0 && os.Getenv(crashChildEnv) == "" {
