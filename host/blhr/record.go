@@ -193,7 +193,13 @@ func (r Record) appendEncoding(buf []byte, withSig bool) []byte {
 // signatures are deterministic and low-S, so a signer's own re-signing
 // does not).
 func (r Record) ID() codec.Hash256 {
-	return crypto.SHA512Half(prefixRecordID[:], r.Encode())
+	return EncodingID(r.Encode())
+}
+
+// EncodingID is the id of the record whose canonical encoding is enc,
+// without decoding it.
+func EncodingID(enc []byte) codec.Hash256 {
+	return crypto.SHA512Half(prefixRecordID[:], enc)
 }
 
 // DecodeRecord parses Encode's output strictly: version 1, every length

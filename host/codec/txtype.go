@@ -102,6 +102,9 @@ const (
 	// jtchain: committed equivocation evidence, one entry per distinct
 	// evidence (host/ledger evidence.go).
 	EntryValidatorEvidence EntryType = 'E'
+	// EntryBLHRRecord marks a signed BLHR record sealed, so no ledger
+	// seals (and charges) it twice.
+	EntryBLHRRecord EntryType = 'B'
 )
 
 var entryTypeNames = map[EntryType]string{
@@ -113,6 +116,7 @@ var entryTypeNames = map[EntryType]string{
 	EntryManageFee: "ManageFee", EntryRelation: "Relation",
 	EntryValidatorSet: "ValidatorSet", EntryValidatorApplication: "ValidatorApplication",
 	EntryValidatorRemoval: "ValidatorRemoval", EntryValidatorEvidence: "ValidatorEvidence",
+	EntryBLHRRecord: "BLHRRecord",
 }
 
 var entryTypeByName = invert(entryTypeNames)

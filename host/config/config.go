@@ -24,6 +24,7 @@ type Config struct {
 	Store     StoreConfig     `koanf:"store"`
 	P2P       P2PConfig       `koanf:"p2p"`
 	Plugins   PluginsConfig   `koanf:"plugins"`
+	BLHR      BLHRConfig      `koanf:"blhr"`
 }
 
 // Default returns the built-in configuration: a single node on loopback with
@@ -87,6 +88,15 @@ func Default() Config {
 			ValueLogGCRatio:    0.5,
 			InMemoryLedgers:    256,
 		},
+		BLHR: BLHRConfig{
+			MaxData:           65536,
+			UnsignedPerSecond: 20,
+			UnsignedBurst:     100,
+			MaxPending:        200000,
+			MaxPendingMB:      256,
+			MaxPerLedger:      25000,
+			MaxLedgerKB:       4096,
+		},
 		P2P: P2PConfig{Listen: []string{}, Peers: []string{}},
 		Plugins: PluginsConfig{
 			Dir:            "plugins",
@@ -113,6 +123,7 @@ func (c Config) Validate() error {
 	c.Store.check(&p)
 	c.P2P.check(&p)
 	c.Plugins.check(&p)
+	c.BLHR.check(&p)
 
 	if c.Mempool.LedgerTarget > c.Consensus.MaxTxsPerLedger && c.Consensus.MaxTxsPerLedger > 0 {
 		p.add("mempool.ledger_target", c.Mempool.LedgerTarget,

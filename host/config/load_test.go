@@ -393,11 +393,11 @@ func TestOtherRelativePathsResolveAgainstDataDir(t *testing.T) {
 
 func TestKeysListsEveryFieldOnceInOrder(t *testing.T) {
 	keys := Keys()
-	if len(keys) != 50 {
-		t.Errorf("Keys() has %d keys, want 50 (update this test when adding one)", len(keys))
+	if len(keys) != 57 {
+		t.Errorf("Keys() has %d keys, want 57 (update this test when adding one)", len(keys))
 	}
-	if keys[0] != "data_dir" || keys[len(keys)-1] != "plugins.sha256_file" {
-		t.Errorf("Keys() = %q..., want data_dir first and plugins.sha256_file last", keys[:3])
+	if keys[0] != "data_dir" || keys[len(keys)-1] != "blhr.max_ledger_kb" {
+		t.Errorf("Keys() = %q..., want data_dir first and blhr.max_ledger_kb last", keys[:3])
 	}
 	seen := map[string]bool{}
 	envs := map[string]string{}

@@ -16,7 +16,7 @@ type Keylet struct {
 
 // Index name spaces: the first two bytes hashed into every index. The values
 // are rippled's LedgerNameSpace letters; 't' (relations) and the validator
-// spaces 'v', 'V', 'R' and 'E' are jtchain's.
+// spaces 'v', 'V', 'R', 'E' and the BLHR space 'b' are jtchain's.
 const (
 	spaceAccount              = 'a'
 	spaceDirNode              = 'd'
@@ -33,6 +33,8 @@ const (
 	// FeeSettings is 'e' alone); the preimages differ in length, so they
 	// cannot collide.
 	spaceValidatorEvidence = 'E'
+	// spaceBLHRRecord holds the BLHRRecord entries of sealed signed records.
+	spaceBLHRRecord = 'b'
 )
 
 func index(space uint16, parts ...[]byte) codec.Hash256 {

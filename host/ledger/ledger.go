@@ -24,6 +24,8 @@ type Ledger struct {
 	written map[codec.Hash256]*codec.STObject
 	// changedKeys lists the keys written, sorted.
 	changedKeys []codec.Hash256
+	// records are the BLHR records sealed in this ledger (records.go).
+	records []SealedRecord
 }
 
 // ChangedKeys returns the state keys this ledger created, modified or
@@ -206,6 +208,9 @@ type OpenLedger struct {
 	changed map[codec.Hash256]*codec.STObject // entries written in this ledger; nil = deleted
 	decoded map[codec.Hash256]*codec.STObject // decoded parent entries
 	count   uint32
+	// records and recordsRoot are set by SealRecords.
+	records     []SealedRecord
+	recordsRoot codec.Hash256
 }
 
 // Open starts the ledger that follows l.
@@ -346,8 +351,10 @@ func (o *OpenLedger) Close(ci CloseInfo) *Ledger {
 		CloseTime:           ci.CloseTime,
 		CloseTimeResolution: ci.Resolution,
 		CloseFlags:          ci.Flags,
+		BLHRRoot:            o.recordsRoot,
 	}
-	l := &Ledger{header: h, hash: h.Hash(), state: o.state, txs: o.txs, fees: o.fees, written: o.changed, changedKeys: keys}
+	l := &Ledger{header: h, hash: h.Hash(), state: o.state, txs: o.txs, fees: o.fees, written: o.changed, changedKeys: keys,
+		records: o.records}
 	if e, ok := o.changed[FeeSettingsKeylet().Key]; ok {
 		l.fees = feesFromEntry(e)
 	}

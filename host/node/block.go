@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -26,15 +27,24 @@ type Block struct {
 	TxIDs        []codec.Hash256 // in application order
 	LastCommit   []byte          // the engine's certificate for Height-1 (empty after genesis)
 	Evidence     [][]byte        // misbehaviour to record in this ledger
+	// RecordIDs are the BLHR records the ledger seals, in id order; like
+	// transactions they travel by id.
+	RecordIDs []codec.Hash256
 }
 
-const blockVersion = 1
+// A block without records is encoded as version 1, the layout from before
+// records; one with records as version 2, which appends them.
+const (
+	blockVersion        = 1
+	blockVersionRecords = 2
+)
 
 // Limits keep a decoded block's size bounded whatever the input.
 const (
 	maxBlockTxs       = 100_000
 	maxBlockEvidence  = 64
 	maxBlockBlobBytes = 1 << 20
+	maxBlockRecords   = 100_000
 )
 
 // ErrBadBlock is wrapped by every block decoding and checking error.
@@ -46,8 +56,13 @@ func (b *Block) Encode() []byte {
 	for _, e := range b.Evidence {
 		n += 4 + len(e)
 	}
+	version := byte(blockVersion)
+	if len(b.RecordIDs) > 0 {
+		version = blockVersionRecords
+		n += 4 + 32*len(b.RecordIDs)
+	}
 	buf := make([]byte, 0, n)
-	buf = append(buf, blockVersion)
+	buf = append(buf, version)
 	buf = binary.BigEndian.AppendUint32(buf, b.Height)
 	buf = append(buf, b.ParentHash[:]...)
 	buf = binary.BigEndian.AppendUint32(buf, b.CloseTime)
@@ -64,6 +79,12 @@ func (b *Block) Encode() []byte {
 	buf = binary.BigEndian.AppendUint32(buf, uint32(len(b.Evidence)))
 	for _, e := range b.Evidence {
 		buf = appendBlob(buf, e)
+	}
+	if version == blockVersionRecords {
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(b.RecordIDs)))
+		for _, id := range b.RecordIDs {
+			buf = append(buf, id[:]...)
+		}
 	}
 	return buf
 }
@@ -118,7 +139,7 @@ func (r *blockReader) blob(what string, max int) []byte {
 func DecodeBlock(data []byte) (*Block, error) {
 	r := &blockReader{b: data}
 	v := r.take(1, "version")
-	if r.err == nil && v[0] != blockVersion {
+	if r.err == nil && v[0] != blockVersion && v[0] != blockVersionRecords {
 		return nil, fmt.Errorf("%w: version %d", ErrBadBlock, v[0])
 	}
 	b := &Block{}
@@ -146,6 +167,23 @@ func DecodeBlock(data []byte) (*Block, error) {
 		}
 		for i := uint32(0); i < n; i++ {
 			b.Evidence = append(b.Evidence, r.blob("evidence", maxBlockBlobBytes))
+		}
+	}
+	if r.err == nil && v[0] == blockVersionRecords {
+		n := r.u32("record count")
+		if r.err == nil && (n == 0 || n > maxBlockRecords) {
+			return nil, fmt.Errorf("%w: %d records in a version %d block", ErrBadBlock, n, v[0])
+		}
+		if r.err == nil && int64(n)*32 > int64(len(r.b)) {
+			return nil, fmt.Errorf("%w: truncated in record ids", ErrBadBlock)
+		}
+		b.RecordIDs = make([]codec.Hash256, 0, n)
+		for i := uint32(0); i < n && r.err == nil; i++ {
+			id := r.hash("record id")
+			if len(b.RecordIDs) > 0 && bytes.Compare(b.RecordIDs[len(b.RecordIDs)-1][:], id[:]) >= 0 {
+				return nil, fmt.Errorf("%w: record ids not in strictly increasing order", ErrBadBlock)
+			}
+			b.RecordIDs = append(b.RecordIDs, id)
 		}
 	}
 	if r.err != nil {

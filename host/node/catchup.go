@@ -138,7 +138,11 @@ func (nw *network) checkCaughtUp(parent *ledger.Ledger, resp []byte) (*candidate
 	}
 	// A certified block was checked by a quorum; executing it here is what
 	// gives this node the state, and proves the peer sent the right bodies.
-	l, err := nw.execute1(parent, b, txs)
+	recs, err := nw.recordsFromAnswer(ans.Records, b.RecordIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := nw.execute1(parent, b, txs, recs)
 	if err != nil {
 		return nil, nil, err
 	}

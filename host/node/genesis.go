@@ -34,6 +34,9 @@ type GenesisFees struct {
 	ReferenceUnits   uint32 `json:"reference_units"`
 	ReserveBase      uint64 `json:"reserve_base"`
 	ReserveIncrement uint64 `json:"reserve_increment"`
+	// Record is what sealing a signed BLHR record costs its signer. Absent
+	// (nil) means ledger.DefaultFees.Record; 0 makes signed records free.
+	Record *uint64 `json:"record,omitempty"`
 }
 
 // GenesisConsensus names the chain's engine and its first validators.
@@ -105,6 +108,9 @@ func (g Genesis) Validate() error {
 	if g.Fees.Base == 0 {
 		errs = append(errs, errors.New("genesis: fees.base must be at least 1 drop"))
 	}
+	if g.Fees.Record != nil && *g.Fees.Record > codec.MaxNativeDrops {
+		errs = append(errs, errors.New("genesis: fees.record must be below 2^62 drops"))
+	}
 	if g.Fees.ReserveBase > 1<<32-1 || g.Fees.ReserveIncrement > 1<<32-1 {
 		errs = append(errs, errors.New("genesis: reserves must fit in 32 bits of drops"))
 	}
@@ -155,9 +161,17 @@ func (g Genesis) Ledger() (*ledger.Ledger, error) {
 		Fees: ledger.Fees{
 			Base: g.Fees.Base, Units: g.Fees.ReferenceUnits,
 			Reserve: g.Fees.ReserveBase, Increment: g.Fees.ReserveIncrement,
+			Record: g.Fees.recordFee(),
 		},
 		CloseTime: g.CloseTime,
 	})
+}
+
+func (f GenesisFees) recordFee() uint64 {
+	if f.Record == nil {
+		return ledger.DefaultFees.Record
+	}
+	return *f.Record
 }
 
 // LoadGenesis reads and validates a genesis file.

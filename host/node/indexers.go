@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jtchain/jtchain/host/blhr"
 	"github.com/jtchain/jtchain/host/plugin"
 	"github.com/jtchain/jtchain/host/rpc"
 	sdkindexer "github.com/jtchain/jtchain/sdk/indexer"
@@ -135,6 +136,24 @@ func (n *Node) indexerLedger(ctx context.Context, seq uint32) (sdkindexer.Ledger
 		Seq: seq, Hash: sdkindexer.Hash256(h.Hash()), ParentHash: sdkindexer.Hash256(h.ParentHash),
 		CloseTime: RippleEpoch.Add(time.Duration(h.CloseTime) * time.Second),
 		TxCount:   len(txs), Transactions: make([]sdkindexer.Transaction, len(txs)),
+	}
+	encs, err := n.store.Records(seq)
+	if err != nil {
+		return sdkindexer.Ledger{}, fmt.Errorf("ledger %d records: %w", seq, err)
+	}
+	for _, enc := range encs {
+		r, err := blhr.DecodeRecord(enc)
+		if err != nil {
+			return sdkindexer.Ledger{}, fmt.Errorf("ledger %d: stored record: %w", seq, err)
+		}
+		rec := sdkindexer.Record{
+			ID: sdkindexer.Hash256(blhr.EncodingID(enc)), TypeTag: r.TypeTag,
+			Account: sdkindexer.AccountID(r.Account), DataHash: sdkindexer.Hash256(r.DataHash),
+		}
+		if len(r.Data) <= sdkindexer.MaxRecordDataSize {
+			rec.Data = r.Data
+		}
+		l.Records = append(l.Records, rec)
 	}
 	for i, t := range txs {
 		typ, ok := t.Tx.Type().Name()

@@ -79,7 +79,9 @@ type network struct {
 
 	status atomic.Pointer[ConsensusStatus]
 	txOut  *txGossip
-	wg     sync.WaitGroup
+	// recordOut gossips the BLHR records this node admitted from clients.
+	recordOut *txGossip
+	wg        sync.WaitGroup
 }
 
 // candidate is a block this node built or checked, with its ledger.
@@ -125,6 +127,7 @@ const (
 	recentCommits   = 10 // heights the double-sign guard reads at start
 	protoLedger     = "ledger"
 	protoTxs        = "txs"
+	protoRecords    = "records"
 	netTickInterval = 100 * time.Millisecond
 	// stallCatchUp: without a commit for this long the node asks its peers
 	// whether they are ahead.
@@ -236,9 +239,16 @@ func (nw *network) start(ctx context.Context) error {
 		h.Close()
 		return err
 	}
+	if err := h.Handle(protoRecords, nw.serveRecords); err != nil {
+		h.Close()
+		return err
+	}
 	nw.txOut = newTxGossip(h, nw.n.log.Named("gossip"))
-	nw.wg.Add(1)
+	nw.recordOut = newTxGossip(h, nw.n.log.Named("gossip"))
+	nw.recordOut.encode = encodeRecordBatch
+	nw.wg.Add(2)
 	go func() { defer nw.wg.Done(); nw.txOut.run(ctx) }()
+	go func() { defer nw.wg.Done(); nw.recordOut.run(ctx) }()
 	nw.n.log.Info("p2p listening", "id", h.ID(), "addrs", h.Addrs(), "peers", len(pc.Peers), "chain_id", nw.chainID)
 	return nil
 }
@@ -383,7 +393,10 @@ func (nw *network) publish(m consensus.Message) {
 
 // ---- transactions ----
 
-func (nw *network) validateTxs(_ context.Context, _ string, data []byte) p2p.Verdict {
+func (nw *network) validateTxs(ctx context.Context, from string, data []byte) p2p.Verdict {
+	if isRecordBatch(data) {
+		return nw.validateRecords(data)
+	}
 	blobs, err := decodeTxBatch(data)
 	if err != nil {
 		return p2p.Reject
@@ -402,7 +415,11 @@ func (nw *network) validateTxs(_ context.Context, _ string, data []byte) p2p.Ver
 	return p2p.Accept
 }
 
-func (nw *network) deliverTxs(_ string, data []byte) {
+func (nw *network) deliverTxs(from string, data []byte) {
+	if isRecordBatch(data) {
+		nw.deliverRecords(data)
+		return
+	}
 	blobs, err := decodeTxBatch(data)
 	if err != nil {
 		return
@@ -465,6 +482,13 @@ func (nw *network) serveLedger(_ context.Context, _ string, req []byte) ([]byte,
 			return nil, fmt.Errorf("ledger %d: transaction %X missing", h, id)
 		}
 		ans.Txs = append(ans.Txs, blob)
+	}
+	if len(b.RecordIDs) > 0 {
+		recs, err := st.Records(h)
+		if err != nil || len(recs) != len(b.RecordIDs) {
+			return nil, fmt.Errorf("ledger %d: records unreadable", h)
+		}
+		ans.Records = recs
 	}
 	return ans.encode(), nil
 }

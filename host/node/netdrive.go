@@ -114,7 +114,7 @@ func (n *Node) driveNet(ctx context.Context) error {
 			if !nw.rbft {
 				// A plugin engine decides when to close from the pool's
 				// size, as solo does; RBFT proposes on its own timers.
-				if err := nw.step(ctx, consensus.TxsAvailable{Count: n.pool.TxsAvailable(), Now: now}); err != nil {
+				if err := nw.step(ctx, consensus.TxsAvailable{Count: n.workAvailable(), Now: now}); err != nil {
 					return err
 				}
 			}
@@ -305,8 +305,15 @@ func (nw *network) build(o consensus.BuildBlock) *consensus.BlockBuilt {
 	}
 	closeTime := max(ToRippleTime(time.Now()), parent.Header().CloseTime+1)
 	var evidence [][]byte
+	var records []codec.Hash256
 	l, ids := n.pool.CloseBlock(ledger.CloseInfo{CloseTime: closeTime, Resolution: 1}, func(open *ledger.OpenLedger) []codec.Hash256 {
 		evidence = nw.applyEvidence(open, nw.pendingEvidence())
+		// Record ids take what room the proposal has left.
+		used := 1024 + len(nw.lastCert) + 32*open.Len()
+		for _, e := range evidence {
+			used += 4 + len(e)
+		}
+		records = n.sealPending(open, max(0, (rbft.MaxPayloadSize-used)/32-1))
 		return nil
 	})
 	if l == nil {
@@ -316,7 +323,7 @@ func (nw *network) build(o consensus.BuildBlock) *consensus.BlockBuilt {
 	b := &Block{
 		Height: h, ParentHash: parent.Hash(), CloseTime: closeTime, CreatorRound: o.Round,
 		Creator: n.key.Account(), Seed: nw.seed, VRFProof: proof, LedgerHash: l.Hash(),
-		TxIDs: ids, LastCommit: nw.lastCert, Evidence: evidence,
+		TxIDs: ids, LastCommit: nw.lastCert, Evidence: evidence, RecordIDs: records,
 	}
 	payload := b.Encode()
 	if len(payload) > rbft.MaxPayloadSize {
@@ -325,7 +332,7 @@ func (nw *network) build(o consensus.BuildBlock) *consensus.BlockBuilt {
 	}
 	id := rbft.BlockID(payload)
 	nw.cands[id] = &candidate{block: b, ledger: l}
-	n.log.Debug("block built", "height", h, "round", o.Round, "txs", len(ids))
+	n.log.Debug("block built", "height", h, "round", o.Round, "txs", len(ids), "records", len(records))
 	return &consensus.BlockBuilt{Height: o.Height, Round: o.Round, Block: consensus.Block{
 		Height: uint64(h), ID: id, ParentID: parent.Hash(), Payload: payload,
 	}}
@@ -443,8 +450,12 @@ func (nw *network) checkBlock(ctx context.Context, env checkEnv, payload []byte)
 	if err != nil {
 		return nil, err
 	}
+	recs, fetchedRecs, err := nw.collectRecords(ctx, b.RecordIDs)
+	if err != nil {
+		return nil, err
+	}
 	collected := time.Since(start)
-	l, err := nw.execute1(parent, b, txs)
+	l, err := nw.execute1(parent, b, txs, recs)
 	if err != nil {
 		return nil, err
 	}
@@ -453,6 +464,7 @@ func (nw *network) checkBlock(ctx context.Context, env checkEnv, payload []byte)
 		lvl = hclog.Warn
 	}
 	nw.n.log.Log(lvl, "block checked", "height", b.Height, "txs", len(txs), "fetched", fetched,
+		"records", len(recs), "records_fetched", fetchedRecs,
 		"collect", collected.Round(time.Millisecond), "total", time.Since(start).Round(time.Millisecond))
 	return &candidate{block: b, ledger: l}, nil
 }
@@ -518,9 +530,9 @@ func (nw *network) collectTxs(ctx context.Context, ids []codec.Hash256) ([]*ledg
 	return txs, len(missing), nil
 }
 
-// execute1 applies a block's transactions and evidence to its parent and
-// checks the ledger hash it names.
-func (nw *network) execute1(parent *ledger.Ledger, b *Block, txs []*ledger.Tx) (*ledger.Ledger, error) {
+// execute1 applies a block's transactions and evidence to its parent, seals
+// its records and checks the ledger hash it names.
+func (nw *network) execute1(parent *ledger.Ledger, b *Block, txs []*ledger.Tx, recs []ledger.SealedRecord) (*ledger.Ledger, error) {
 	open := parent.Open()
 	for _, tx := range txs {
 		if out := open.Apply(tx); !out.Applied {
@@ -529,6 +541,9 @@ func (nw *network) execute1(parent *ledger.Ledger, b *Block, txs []*ledger.Tx) (
 	}
 	if got := nw.applyEvidence(open, b.Evidence); len(got) != len(b.Evidence) {
 		return nil, errors.New("block evidence is already committed")
+	}
+	if err := sealBlockRecords(open, recs); err != nil {
+		return nil, err
 	}
 	l := open.Close(ledger.CloseInfo{CloseTime: b.CloseTime, Resolution: 1})
 	if l.Hash() != b.LedgerHash {
@@ -569,6 +584,7 @@ func (nw *network) finishCommit(c *candidate, rec *commitRecord) error {
 	l := c.ledger
 	start := time.Now()
 	n.pool.Accept(l)
+	n.recordsValidated(l)
 	pooled := time.Since(start)
 	nw.tip.Store(l)
 	select {

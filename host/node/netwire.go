@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jtchain/jtchain/host/blhr"
 	"github.com/jtchain/jtchain/host/codec"
 )
 
@@ -139,20 +140,32 @@ func decodeCommitRecord(b []byte) (*commitRecord, error) {
 	return c, nil
 }
 
-// ledgerAnswer answers a catch-up request for one ledger: its commit record
-// and the bodies of its transactions in the block's order.
+// ledgerAnswer answers a catch-up request for one ledger: its commit record,
+// the bodies of its transactions in the block's order and, when it sealed
+// any, the encodings of its BLHR records in the block's order (a second
+// version of the answer, appended).
 type ledgerAnswer struct {
-	Record []byte
-	Txs    [][]byte
+	Record  []byte
+	Txs     [][]byte
+	Records [][]byte
 }
 
+const ledgerAnswerRecords = 2
+
 func (a *ledgerAnswer) encode() []byte {
-	n := 1 + 4 + len(a.Record) + 4
+	n := 1 + 4 + len(a.Record) + 4 + 4
 	for _, t := range a.Txs {
 		n += 4 + len(t)
 	}
+	for _, r := range a.Records {
+		n += 4 + len(r)
+	}
 	buf := make([]byte, 0, n)
-	buf = append(buf, wireVersion)
+	if len(a.Records) > 0 {
+		buf = append(buf, ledgerAnswerRecords)
+	} else {
+		buf = append(buf, wireVersion)
+	}
 	buf = binary.BigEndian.AppendUint32(buf, uint32(len(a.Record)))
 	buf = append(buf, a.Record...)
 	buf = binary.BigEndian.AppendUint32(buf, uint32(len(a.Txs)))
@@ -160,12 +173,20 @@ func (a *ledgerAnswer) encode() []byte {
 		buf = binary.BigEndian.AppendUint32(buf, uint32(len(t)))
 		buf = append(buf, t...)
 	}
+	if len(a.Records) > 0 {
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(a.Records)))
+		for _, r := range a.Records {
+			buf = binary.BigEndian.AppendUint32(buf, uint32(len(r)))
+			buf = append(buf, r...)
+		}
+	}
 	return buf
 }
 
 func decodeLedgerAnswer(b []byte) (*ledgerAnswer, error) {
 	r := wireReader{b: b}
-	if v := r.u8("version"); r.err == nil && v != wireVersion {
+	v := r.u8("version")
+	if r.err == nil && v != wireVersion && v != ledgerAnswerRecords {
 		return nil, fmt.Errorf("%w: ledger answer version %d", ErrBadWire, v)
 	}
 	a := &ledgerAnswer{Record: r.blob32("commit record", 2*maxEnvelopePayload+16)}
@@ -175,6 +196,15 @@ func decodeLedgerAnswer(b []byte) (*ledgerAnswer, error) {
 	}
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		a.Txs = append(a.Txs, r.blob32("transaction", maxTxBlob))
+	}
+	if r.err == nil && v == ledgerAnswerRecords {
+		n := r.u32("record count")
+		if r.err == nil && (n == 0 || n > maxBlockRecords) {
+			return nil, fmt.Errorf("%w: %d records", ErrBadWire, n)
+		}
+		for i := uint32(0); i < n && r.err == nil; i++ {
+			a.Records = append(a.Records, r.blob32("record", blhr.MaxRecordSize))
+		}
 	}
 	if err := r.end(); err != nil {
 		return nil, err

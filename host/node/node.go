@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/jtchain/jtchain/host/codec"
 	"github.com/jtchain/jtchain/host/config"
 	"github.com/jtchain/jtchain/host/consensus"
 	"github.com/jtchain/jtchain/host/consensus/pluginengine"
@@ -41,6 +42,8 @@ type Node struct {
 	key     Identity
 	store   *store.Store
 	pool    *mempool.Pool
+	// records are the BLHR records waiting for a ledger (records.go).
+	records *recordPool
 	engine  consensus.Engine
 	// plugins runs the configured plugin instances; nil when there are none.
 	plugins *plugin.Manager
@@ -104,6 +107,7 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 	// the cache by the key, the signed data and the signature.
 	n.verify = mempool.CachedVerifier(crypto.NewVerifyCache(verifyCacheSize))
 	n.pool = mempool.New(mempoolConfig(cfg), latest, n.verify)
+	n.records = newRecordPool(cfg.BLHR.MaxPending, cfg.BLHR.MaxPendingMB<<20)
 	if cfg.Consensus.Engine != n.genesis.Consensus.Engine {
 		n.store.Close()
 		return nil, fmt.Errorf("consensus.engine is %q but this chain's genesis (%s) fixes engine %q: set consensus.engine = %q",
@@ -130,7 +134,10 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 		n.store.Close()
 		return nil, err
 	}
-	if n.api, err = rpc.New(rpcConfig(cfg.RPC), n, log.Named("rpc")); err != nil {
+	if n.api, err = rpc.New(rpcConfig(cfg.RPC), n, log.Named("rpc")); err == nil {
+		n.api.LimitUnsignedRecords(cfg.BLHR.UnsignedPerSecond, cfg.BLHR.UnsignedBurst)
+	}
+	if err != nil {
 		n.stopPlugins()
 		n.store.Close()
 		return nil, err
@@ -273,11 +280,11 @@ func (n *Node) drive(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case now := <-ticker.C:
-			if err := n.step(consensus.TxsAvailable{Count: n.pool.TxsAvailable(), Now: now}); err != nil {
+			if err := n.step(consensus.TxsAvailable{Count: n.workAvailable(), Now: now}); err != nil {
 				return err
 			}
 		case <-n.txNotify:
-			if err := n.step(consensus.TxsAvailable{Count: n.pool.TxsAvailable(), Now: time.Now()}); err != nil {
+			if err := n.step(consensus.TxsAvailable{Count: n.workAvailable(), Now: time.Now()}); err != nil {
 				return err
 			}
 		}
@@ -331,9 +338,13 @@ func (n *Node) buildBlock(o consensus.BuildBlock) consensus.Input {
 		// Close times strictly increase, whatever the wall clock does.
 		closeTime = parent.Header().CloseTime + 1
 	}
-	l, count := n.pool.CloseOpen(ledger.CloseInfo{CloseTime: closeTime, Resolution: 1})
+	var records []codec.Hash256
+	l, ids := n.pool.CloseBlock(ledger.CloseInfo{CloseTime: closeTime, Resolution: 1}, func(open *ledger.OpenLedger) []codec.Hash256 {
+		records = n.sealPending(open, n.cfg.BLHR.MaxPerLedger)
+		return nil
+	})
 	n.pending = l
-	n.log.Debug("ledger built", "ledger", l.Seq(), "txs", count)
+	n.log.Debug("ledger built", "ledger", l.Seq(), "txs", len(ids), "records", len(records))
 	return consensus.BlockBuilt{Height: o.Height, Round: o.Round, Block: consensus.Block{
 		Height: uint64(l.Seq()), ID: l.Hash(), ParentID: parent.Hash(),
 	}}
@@ -352,6 +363,7 @@ func (n *Node) commit(o consensus.Commit) (consensus.Input, error) {
 	}
 	n.setValidated(l)
 	n.pool.Accept(l)
+	n.recordsValidated(l)
 	txs, err := l.Transactions()
 	if err != nil {
 		return nil, fmt.Errorf("reading ledger %d back: %w", l.Seq(), err)

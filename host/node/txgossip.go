@@ -18,6 +18,8 @@ type txGossip struct {
 	host *p2p.Host
 	log  hclog.Logger
 	in   chan []byte
+	// encode makes one message of a batch (transactions or records).
+	encode func([][]byte) []byte
 }
 
 const (
@@ -27,7 +29,7 @@ const (
 )
 
 func newTxGossip(h *p2p.Host, log hclog.Logger) *txGossip {
-	return &txGossip{host: h, log: log, in: make(chan []byte, txGossipQ)}
+	return &txGossip{host: h, log: log, in: make(chan []byte, txGossipQ), encode: encodeTxBatch}
 }
 
 // add queues a transaction blob; when the queue is full it is not gossiped
@@ -49,8 +51,8 @@ func (g *txGossip) run(ctx context.Context) {
 			return
 		}
 		pctx, cancel := context.WithTimeout(ctx, time.Second)
-		if err := g.host.Publish(pctx, p2p.TopicTx, encodeTxBatch(batch)); err != nil {
-			g.log.Debug("publish transactions", "count", len(batch), "error", err)
+		if err := g.host.Publish(pctx, p2p.TopicTx, g.encode(batch)); err != nil {
+			g.log.Debug("publish batch", "count", len(batch), "error", err)
 		}
 		cancel()
 		batch, size = nil, 0

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/netip"
 	"runtime/debug"
 )
 
@@ -14,6 +15,8 @@ type request struct {
 	ctx    context.Context
 	srv    *Server
 	params map[string]any
+	// ip is the client's address (invalid when unknown, as in tests).
+	ip netip.Addr
 	// admin: the client's address is in AdminIPs.
 	admin bool
 	// signing: the listener may take account secrets (Config.ServerSigning).
@@ -110,7 +113,7 @@ func (s *Server) handleFrame(ctx context.Context, sess *session, data []byte, wa
 		ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 		r := &request{ctx: ctx, srv: s, params: req, sess: sess}
 		if sess != nil {
-			r.admin, r.signing = sess.admin, sess.signing
+			r.ip, r.admin, r.signing = sess.ip, sess.admin, sess.signing
 		}
 		res, rerr = s.run(r, name)
 		cancel()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/netip"
 	"time"
 )
 
@@ -48,7 +49,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Unable to read request", http.StatusBadRequest)
 		return
 	}
-	status, reply := s.handleJSONRPC(r.Context(), body, admin, warn)
+	status, reply := s.handleJSONRPC(r.Context(), body, ip, admin, warn)
 	if reply == nil {
 		http.Error(w, status.text, status.code)
 		return
@@ -65,7 +66,7 @@ type httpStatus struct {
 
 // handleJSONRPC answers one JSON-RPC body: a 200 reply, or nil and the
 // plain-text status rippled sends for transport errors.
-func (s *Server) handleJSONRPC(ctx context.Context, body []byte, admin, warn bool) (httpStatus, []byte) {
+func (s *Server) handleJSONRPC(ctx context.Context, body []byte, ip netip.Addr, admin, warn bool) (httpStatus, []byte) {
 	req, err := decodeRequest(body)
 	if err != nil {
 		return httpStatus{http.StatusBadRequest, "Unable to parse request"}, nil
@@ -99,7 +100,7 @@ func (s *Server) handleJSONRPC(ctx context.Context, body []byte, admin, warn boo
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
-	res, rerr := s.run(&request{ctx: ctx, srv: s, params: params, admin: admin, signing: s.httpSigning}, method)
+	res, rerr := s.run(&request{ctx: ctx, srv: s, params: params, ip: ip, admin: admin, signing: s.httpSigning}, method)
 	var result map[string]any
 	if rerr != nil {
 		result = rerr.fields()

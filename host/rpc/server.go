@@ -29,6 +29,8 @@ type Server struct {
 	admins  adminSet
 	ipLimit *ipLimiter
 	subs    *registry
+	// recordLimit rate-limits unsigned records per client IP (blhr_submit).
+	recordLimit atomic.Pointer[ipLimiter]
 
 	// baseCtx is cancelled when shutdown starts; requests derive from it.
 	baseCtx    context.Context

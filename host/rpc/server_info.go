@@ -35,6 +35,10 @@ func (s *Server) serverInfo(human bool) map[string]any {
 	if st.Consensus != nil {
 		info["consensus"] = st.Consensus
 	}
+	if rb, ok := b.(RecordBackend); ok {
+		// What BLHR record signatures are made for (`jt blhr put`).
+		info["chain_id"] = rb.ChainID()
+	}
 	if !st.Started.IsZero() {
 		info["startup_time"] = st.Started.UTC().Format("2006-Jan-02 15:04:05")
 		info["uptime"] = int64(now.Sub(st.Started).Seconds())

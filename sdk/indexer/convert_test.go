@@ -80,7 +80,6 @@ func TestDecodingRejectsMalformedWireValues(t *testing.T) {
 		{"data hash", func(l *indexerv1.Ledger) { l.Records[0].DataHash = make([]byte, 31) }, "ledger.records[0].data_hash is 31 bytes"},
 		{"tx count", func(l *indexerv1.Ledger) { l.TxCount = 9 }, "tx count 9, but 3 transactions"},
 		{"seq 0", func(l *indexerv1.Ledger) { l.Seq = 0 }, "ledgers start at 1"},
-		{"empty tag", func(l *indexerv1.Ledger) { l.Records[2].TypeTag = "" }, "records[2]: type tag is empty"},
 		{"big data", func(l *indexerv1.Ledger) { l.Records[0].Data = make([]byte, MaxRecordDataSize+1) }, "data is 16385 bytes"},
 		{"too big", func(l *indexerv1.Ledger) {
 			for range 3 {

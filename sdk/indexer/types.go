@@ -83,15 +83,17 @@ type Transaction struct {
 type Record struct {
 	// ID is the record's id, unique on the chain.
 	ID Hash256
-	// TypeTag says what kind of record it is, chosen by the submitter: 1 to
-	// MaxNameSize bytes of UTF-8.
+	// TypeTag says what kind of record it is, chosen by the submitter: 0 to
+	// MaxNameSize bytes of UTF-8 (the chain allows A-Z a-z 0-9 . _ : / -);
+	// empty when the submitter gave none.
 	TypeTag string
 	// Account is the submitting account; zero when the record has none.
 	Account AccountID `json:",omitzero"`
 	// DataHash is the hash of the recorded data.
 	DataHash Hash256
 	// Data is the recorded data itself, at most MaxRecordDataSize bytes;
-	// empty when only the hash was recorded.
+	// empty when only the hash was recorded, and when the record carries
+	// more data than that (fetch it with blhr_proof; DataHash covers it).
 	Data []byte `json:",omitempty"`
 }
 
@@ -138,7 +140,7 @@ func (r Record) Validate() error {
 	case len(r.Data) > MaxRecordDataSize:
 		return fmt.Errorf("data is %d bytes, more than %d", len(r.Data), MaxRecordDataSize)
 	}
-	return checkName(r.TypeTag, "type tag", true)
+	return checkName(r.TypeTag, "type tag", false)
 }
 
 func checkName(s, what string, required bool) error {

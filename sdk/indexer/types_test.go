@@ -22,7 +22,6 @@ func TestLedgerValidateNamesTheProblem(t *testing.T) {
 		{"tx result not UTF-8", func(l *Ledger) { l.Transactions[0].Result = "\xff" }, "transactions[0]: result"},
 		{"record id", func(l *Ledger) { l.Records[1].ID = Hash256{} }, "records[1]: id is zero"},
 		{"data hash", func(l *Ledger) { l.Records[0].DataHash = Hash256{} }, "records[0]: data hash is zero"},
-		{"empty tag", func(l *Ledger) { l.Records[0].TypeTag = "" }, "records[0]: type tag is empty"},
 		{"data", func(l *Ledger) { l.Records[0].Data = make([]byte, MaxRecordDataSize+1) }, "records[0]: data is 16385 bytes"},
 		{"repeated id", func(l *Ledger) { l.Records[2].ID = l.Records[0].ID }, "records[2] repeats the id of records[0]"},
 	}
@@ -173,5 +172,13 @@ func TestIDsAreHexInJSON(t *testing.T) {
 	}
 	if err := a.UnmarshalText([]byte(strings.Repeat("zz", 20))); err == nil {
 		t.Error("non-hex account id was accepted")
+	}
+}
+
+func TestLedgerValidateAcceptsARecordWithoutATypeTag(t *testing.T) {
+	l := cloneLedger(testChain(1, 3)[2])
+	l.Records[0].TypeTag = ""
+	if err := l.Validate(); err != nil {
+		t.Fatalf("a record without a type tag is refused: %v", err)
 	}
 }

@@ -76,6 +76,7 @@ func TestExtensionFieldsUseFreeCodes(t *testing.T) {
 		"Validator": "E0C8", "ValidatorChange": "E0C9", "Approval": "E0CA",
 		"Validators": "F0C8", "ValidatorChanges": "F0C9", "Approvals": "F0CA",
 		"Offender": "80C8", "EvidenceData": "70CA",
+		"RecordFee": "30C8", "RecordID": "50C8",
 	} {
 		f := ByName(name)
 		if f == nil {

@@ -272,3 +272,14 @@ var (
 	// ledger, at most ledger.MaxEvidenceSize bytes.
 	EvidenceData = def("EvidenceData", TypeBlob, 202)
 )
+
+// Block-level hash records (host/ledger records.go): the record fee in the
+// FeeSettings entry and the BLHRRecord entry that marks a signed record
+// sealed.
+var (
+	// RecordFee is the fee in drops a signed BLHR record costs its signer.
+	// FeeSettings carries it only when it differs from the default.
+	RecordFee = def("RecordFee", TypeUInt64, 200)
+	// RecordID is a BLHR record's id (SHA512Half("BLR\0" ‖ encoding)).
+	RecordID = def("RecordID", TypeHash256, 200)
+)

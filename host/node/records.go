@@ -1,0 +1,328 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/jtchain/jtchain/host/blhr"
+	"github.com/jtchain/jtchain/host/codec"
+	"github.com/jtchain/jtchain/host/codec/sf"
+	"github.com/jtchain/jtchain/host/ledger"
+	"github.com/jtchain/jtchain/host/rpc"
+	"github.com/jtchain/jtchain/host/store"
+)
+
+// Block-level hash records: clients submit them (rpc blhr_submit), the node
+// holds them in a recordPool and gossips them, and the next ledger any
+// validator builds seals every pending record it holds, up to the per-ledger
+// caps, after the ledger's transactions (ledger.OpenLedger.SealRecords). A
+// record leaves the pool when a validated ledger holds it, or when a ledger
+// build drops it (a signed record whose signer cannot pay).
+
+// pendingRecord is a record waiting for a ledger.
+type pendingRecord struct {
+	sealed ledger.SealedRecord
+	gone   bool // removed; its slot in order is skipped
+}
+
+// recordPool holds the records waiting for a ledger in arrival order,
+// bounded in count and bytes. It is safe for concurrent use.
+type recordPool struct {
+	mu       sync.Mutex
+	byID     map[codec.Hash256]*pendingRecord
+	order    []*pendingRecord // arrival order; removed entries are compacted away lazily
+	removed  int
+	bytes    int
+	maxCount int
+	maxBytes int
+}
+
+// errPoolFull is wrapped when the pool is at a limit.
+var errPoolFull = errors.New("the node holds as many pending records as it may")
+
+func newRecordPool(maxCount, maxBytes int) *recordPool {
+	return &recordPool{byID: make(map[codec.Hash256]*pendingRecord), maxCount: maxCount, maxBytes: maxBytes}
+}
+
+// add queues r. It reports false, without error, when r is pending already.
+func (p *recordPool) add(r ledger.SealedRecord) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, dup := p.byID[r.ID]; dup {
+		return false, nil
+	}
+	if len(p.byID) >= p.maxCount || p.bytes+len(r.Encoding) > p.maxBytes {
+		return false, fmt.Errorf("%w (%d records, %d bytes): try again after the next ledger", errPoolFull, len(p.byID), p.bytes)
+	}
+	e := &pendingRecord{sealed: r}
+	p.byID[r.ID] = e
+	p.order = append(p.order, e)
+	p.bytes += len(r.Encoding)
+	return true, nil
+}
+
+func (p *recordPool) lookup(id codec.Hash256) (ledger.SealedRecord, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.byID[id]
+	if e == nil {
+		return ledger.SealedRecord{}, false
+	}
+	return e.sealed, true
+}
+
+// take returns the oldest pending records, at most maxCount of them and
+// maxBytes of encodings, leaving them pending.
+func (p *recordPool) take(maxCount, maxBytes int) []ledger.SealedRecord {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []ledger.SealedRecord
+	size := 0
+	for _, e := range p.order {
+		if len(out) >= maxCount {
+			break
+		}
+		if e.gone {
+			continue
+		}
+		if size+len(e.sealed.Encoding) > maxBytes {
+			break
+		}
+		size += len(e.sealed.Encoding)
+		out = append(out, e.sealed)
+	}
+	return out
+}
+
+// remove drops the records with these ids.
+func (p *recordPool) remove(ids []codec.Hash256) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range ids {
+		e := p.byID[id]
+		if e == nil {
+			continue
+		}
+		delete(p.byID, id)
+		e.gone = true
+		p.bytes -= len(e.sealed.Encoding)
+		p.removed++
+	}
+	if p.removed > len(p.order)/2 {
+		live := make([]*pendingRecord, 0, len(p.byID))
+		for _, e := range p.order {
+			if !e.gone {
+				live = append(live, e)
+			}
+		}
+		p.order, p.removed = live, 0
+	}
+}
+
+func (p *recordPool) len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.byID)
+}
+
+// sealedForm is the ledger's view of a valid record.
+func sealedForm(r blhr.Record) ledger.SealedRecord {
+	return ledger.SealedRecord{ID: r.ID(), Signed: r.Signed(), Signer: r.Account, Encoding: r.Encode()}
+}
+
+// recordRoot is blhr.Root for ledger.SealRecords, which passes distinct ids.
+func recordRoot(ids []codec.Hash256) codec.Hash256 {
+	root, err := blhr.Root(ids)
+	if err != nil {
+		// SealRecords drops repeated ids before it asks for the root.
+		panic(fmt.Sprintf("node: BLHR root of distinct ids: %v", err))
+	}
+	return root
+}
+
+// recordCaps are the per-ledger limits on sealed records: the configured
+// ones, and at most a tenth of a memtable in bytes (a ledger and its
+// records are one database commit).
+func (n *Node) recordCaps() (count, bytes int) {
+	bytes = n.cfg.BLHR.MaxLedgerKB << 10
+	if mt := n.cfg.Store.MemTableMB << 20 / 10; mt > 0 && mt < bytes {
+		bytes = mt
+	}
+	return n.cfg.BLHR.MaxPerLedger, bytes
+}
+
+// sealPending seals up to maxCount pending records into open and drops from
+// the pool those the ledger refuses. It returns the sealed records' ids in
+// id order.
+func (n *Node) sealPending(open *ledger.OpenLedger, maxCount int) []codec.Hash256 {
+	count, bytes := n.recordCaps()
+	recs := n.records.take(min(count, maxCount), bytes)
+	if len(recs) == 0 {
+		return nil
+	}
+	kept, dropped := open.SealRecords(recs, recordRoot)
+	if len(dropped) > 0 {
+		ids := make([]codec.Hash256, len(dropped))
+		for i, d := range dropped {
+			ids[i] = d.ID
+			n.log.Debug("record not sealed", "id", fmt.Sprintf("%X", d.ID), "reason", d.Reason)
+		}
+		n.records.remove(ids)
+	}
+	ids := make([]codec.Hash256, len(kept))
+	for i, r := range kept {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// recordsValidated drops the records a validated ledger sealed from the pool.
+func (n *Node) recordsValidated(l *ledger.Ledger) {
+	recs := l.Records()
+	if len(recs) == 0 {
+		return
+	}
+	ids := make([]codec.Hash256, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	n.records.remove(ids)
+}
+
+// ChainID is the chain id record signatures are made for.
+func (n *Node) ChainID() string { return ChainID(n.genesis.ChainName, n.gen.Hash()) }
+
+// checkRecord applies the node's rules for a record from a client or a
+// peer: the data limit (maxData), the signature, and for a signed record
+// that the validated ledger would let its signer pay.
+func (n *Node) checkRecord(r blhr.Record, maxData int) error {
+	if len(r.Data) > maxData {
+		return fmt.Errorf("%w: the record carries %d bytes of data; this node accepts at most %d (record the data's hash instead)",
+			rpc.ErrRecordTooLarge, len(r.Data), maxData)
+	}
+	if r.Signed() {
+		if err := r.VerifySignature(n.ChainID()); err != nil {
+			return fmt.Errorf("%w: %w", rpc.ErrRecordSignature, err)
+		}
+		v := n.Validated()
+		id := r.ID()
+		if e := v.Read(ledger.RecordKeylet(id)); e != nil {
+			return fmt.Errorf("%w: record %X is in ledger %d", rpc.ErrRecordSealed, id, e.UInt32(sf.LedgerSequence))
+		}
+		if ok, why := ledger.CheckRecordFee(v.Read, v.Fees(), id, r.Account); !ok {
+			return fmt.Errorf("%w: %s", rpc.ErrRecordUnpayable, why)
+		}
+	}
+	return nil
+}
+
+// SubmitRecord takes a record from a client (rpc.RecordBackend): it checks
+// it, queues it for the next ledger this node builds and gossips it.
+func (n *Node) SubmitRecord(r blhr.Record) (rpc.RecordSubmitResult, error) {
+	id := r.ID()
+	if seq, _, err := n.store.RecordLocation(id); err == nil {
+		return rpc.RecordSubmitResult{}, fmt.Errorf("%w: record %X is in ledger %d (blhr_proof proves it)", rpc.ErrRecordSealed, id, seq)
+	}
+	if err := n.checkRecord(r, n.cfg.BLHR.MaxData); err != nil {
+		return rpc.RecordSubmitResult{}, err
+	}
+	sealed := sealedForm(r)
+	added, err := n.records.add(sealed)
+	if err != nil {
+		return rpc.RecordSubmitResult{}, fmt.Errorf("%w: %w", rpc.ErrBusy, err)
+	}
+	if added && n.net != nil {
+		n.net.gossipRecord(sealed.Encoding)
+	}
+	res := rpc.RecordSubmitResult{ID: id, Signed: r.Signed(), Account: r.Account, CurrentLedger: n.Validated().Seq() + 1}
+	if r.Signed() {
+		res.Fee = n.Validated().Fees().Record
+	}
+	n.wakeDriver()
+	return res, nil
+}
+
+// acceptPeerRecord queues a record gossiped by a peer, under the protocol's
+// limits rather than this node's client limits.
+func (n *Node) acceptPeerRecord(r blhr.Record) {
+	if n.checkRecord(r, blhr.MaxData) != nil {
+		return
+	}
+	if _, err := n.records.add(sealedForm(r)); err == nil {
+		n.wakeDriver()
+	}
+}
+
+// RecordProof builds the proof bundle of a sealed record (rpc.RecordBackend).
+func (n *Node) RecordProof(id codec.Hash256) (rpc.RecordProof, error) {
+	enc, seq, _, err := n.store.Record(id)
+	if errors.Is(err, store.ErrNotFound) {
+		if _, pending := n.records.lookup(id); pending {
+			return rpc.RecordProof{}, fmt.Errorf("%w: record %X is pending; it will be sealed in one of the next ledgers", rpc.ErrRecordPending, id)
+		}
+		return rpc.RecordProof{}, fmt.Errorf("%w: no record %X is sealed in the ledgers this node stores", rpc.ErrRecordNotFound, id)
+	}
+	if err != nil {
+		return rpc.RecordProof{}, err
+	}
+	h, err := n.store.Header(seq)
+	if err != nil {
+		return rpc.RecordProof{}, err
+	}
+	encs, err := n.store.Records(seq)
+	if err != nil {
+		return rpc.RecordProof{}, err
+	}
+	ids := make([]codec.Hash256, len(encs))
+	for i, e := range encs {
+		ids[i] = blhr.EncodingID(e)
+	}
+	proof, err := blhr.ProofFor(ids, id)
+	if err != nil {
+		return rpc.RecordProof{}, fmt.Errorf("record %X in ledger %d: %w", id, seq, err)
+	}
+	if err := proof.Verify(id, h.BLHRRoot); err != nil {
+		return rpc.RecordProof{}, fmt.Errorf("stored records of ledger %d do not match its header: %w", seq, err)
+	}
+	block, cert, err := n.commitOf(seq)
+	if err != nil {
+		return rpc.RecordProof{}, err
+	}
+	return rpc.RecordProof{
+		LedgerHash: h.Hash(),
+		Bundle: blhr.Bundle{
+			Record: enc, LedgerSeq: seq, Header: h.Encode(), Block: block, Certificate: cert, Proof: proof.Encode(),
+		},
+	}, nil
+}
+
+// commitOf returns the block and certificate stored with ledger seq: for a
+// networked engine the commit record's parts; for the solo engine no block
+// and the engine's certificate.
+func (n *Node) commitOf(seq uint32) (block, cert []byte, err error) {
+	raw, err := n.store.Certificate(seq)
+	if err != nil {
+		return nil, nil, fmt.Errorf("commit of ledger %d: %w", seq, err)
+	}
+	if n.net == nil {
+		return nil, raw, nil
+	}
+	cr, err := decodeCommitRecord(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("commit of ledger %d: %w", seq, err)
+	}
+	return cr.Payload, cr.Certificate, nil
+}
+
+// workAvailable is what the engine is told waits for a ledger: pending
+// transactions and records.
+func (n *Node) workAvailable() int { return n.pool.TxsAvailable() + n.records.len() }
+
+// wakeDriver tells the driver new work arrived (it may close a ledger early).
+func (n *Node) wakeDriver() {
+	select {
+	case n.txNotify <- struct{}{}:
+	default:
+	}
+}
