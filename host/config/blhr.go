@@ -18,11 +18,14 @@ type BLHRConfig struct {
 	// some. Defaults 200000 and 256.
 	MaxPending   int `koanf:"max_pending"`
 	MaxPendingMB int `koanf:"max_pending_mb"`
-	// MaxPerLedger caps the records one ledger seals, and MaxLedgerKB their
-	// bytes; the rest wait for the next ledger. A networked engine also
-	// keeps a block within its proposal size, and the node never seals more
-	// than a tenth of store.memtable_mb per ledger (its records are written
-	// in the ledger's one database commit). Defaults 25000 and 4096.
+	// MaxPerLedger caps the records one ledger seals, and MaxLedgerKB the
+	// share of the ledger's database commit they may take (about their
+	// size plus 80 bytes each; records of more than 251 bytes go to the
+	// value log and take about 90 bytes whatever their size); the rest
+	// wait for the next ledger. The node never lets them take more than 6%
+	// of store.memtable_mb, nor seal more than 8 MiB of records per ledger,
+	// and a networked engine keeps a block within its proposal size.
+	// Defaults 25000 and 4096.
 	MaxPerLedger int `koanf:"max_per_ledger"`
 	MaxLedgerKB  int `koanf:"max_ledger_kb"`
 }

@@ -72,13 +72,14 @@ func (p *recordPool) lookup(id codec.Hash256) (ledger.SealedRecord, bool) {
 	return e.sealed, true
 }
 
-// take returns the oldest pending records, at most maxCount of them and
-// maxBytes of encodings, leaving them pending.
-func (p *recordPool) take(maxCount, maxBytes int) []ledger.SealedRecord {
+// take returns the oldest pending records, leaving them pending: at most
+// maxCount of them, maxBytes of encodings and maxCost of storage budget
+// (recordCost).
+func (p *recordPool) take(maxCount, maxBytes, maxCost int) []ledger.SealedRecord {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []ledger.SealedRecord
-	size := 0
+	size, cost := 0, 0
 	for _, e := range p.order {
 		if len(out) >= maxCount {
 			break
@@ -86,14 +87,31 @@ func (p *recordPool) take(maxCount, maxBytes int) []ledger.SealedRecord {
 		if e.gone {
 			continue
 		}
-		if size+len(e.sealed.Encoding) > maxBytes {
+		n := len(e.sealed.Encoding)
+		if size+n > maxBytes || cost+recordCost(n) > maxCost {
 			break
 		}
-		size += len(e.sealed.Encoding)
+		size += n
+		cost += recordCost(n)
 		out = append(out, e.sealed)
 	}
 	return out
 }
+
+// recordCost approximates what a sealed record of n bytes takes of the
+// ledger's database commit (two entries; store's budget test measures
+// 228 bytes for a 150-byte record and 86 for one the value log holds).
+func recordCost(n int) int {
+	if n < 252 {
+		return n + 80
+	}
+	return 90
+}
+
+// maxLedgerRecordBytes bounds the encodings one ledger seals, whatever the
+// configuration, so a catch-up answer (12,000 transactions and the records)
+// stays under the p2p response limit of 16 MiB.
+const maxLedgerRecordBytes = 8 << 20
 
 // remove drops the records with these ids.
 func (p *recordPool) remove(ids []codec.Hash256) {
@@ -142,22 +160,24 @@ func recordRoot(ids []codec.Hash256) codec.Hash256 {
 }
 
 // recordCaps are the per-ledger limits on sealed records: the configured
-// ones, and at most a tenth of a memtable in bytes (a ledger and its
-// records are one database commit).
-func (n *Node) recordCaps() (count, bytes int) {
-	bytes = n.cfg.BLHR.MaxLedgerKB << 10
-	if mt := n.cfg.Store.MemTableMB << 20 / 10; mt > 0 && mt < bytes {
-		bytes = mt
+// count, maxLedgerRecordBytes, and a storage budget of blhr.max_ledger_kb
+// but at most 6% of a memtable (a ledger and its records are one database
+// commit, which badger caps at 15% of a memtable; the rest is left for a
+// full ledger of transactions).
+func (n *Node) recordCaps() (count, bytes, cost int) {
+	cost = n.cfg.BLHR.MaxLedgerKB << 10
+	if mt := n.cfg.Store.MemTableMB << 20 * 6 / 100; mt > 0 && mt < cost {
+		cost = mt
 	}
-	return n.cfg.BLHR.MaxPerLedger, bytes
+	return n.cfg.BLHR.MaxPerLedger, maxLedgerRecordBytes, cost
 }
 
 // sealPending seals up to maxCount pending records into open and drops from
 // the pool those the ledger refuses. It returns the sealed records' ids in
 // id order.
 func (n *Node) sealPending(open *ledger.OpenLedger, maxCount int) []codec.Hash256 {
-	count, bytes := n.recordCaps()
-	recs := n.records.take(min(count, maxCount), bytes)
+	count, bytes, cost := n.recordCaps()
+	recs := n.records.take(min(count, maxCount), bytes, cost)
 	if len(recs) == 0 {
 		return nil
 	}

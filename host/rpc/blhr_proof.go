@@ -8,9 +8,10 @@ import (
 
 // blhr_proof proves that a record is in a validated ledger:
 //
-//	{"id": "64 hex"}
+//	{"record_id": "64 hex"}
 //
-// answers {"id", "ledger_index", "ledger_hash", "bundle", "record"}: bundle
+// ("id" is the WebSocket request id, so the record's is record_id) and
+// answers {"record_id", "ledger_index", "ledger_hash", "bundle", "record"}: bundle
 // is blhr.Bundle's JSON (the record, its ledger's header, the block and
 // commit certificate, the Merkle path), which `jt blhr verify` checks
 // offline against the chain's validator set; record is the record decoded
@@ -23,13 +24,13 @@ func doBLHRProof(r *request) (map[string]any, *rpcError) {
 	if !ok {
 		return nil, errorf(rpcNOT_SUPPORTED, "This node takes no block-level hash records.")
 	}
-	if !has(r.params, "id") {
-		return nil, missingField("id")
+	if !has(r.params, "record_id") {
+		return nil, missingField("record_id")
 	}
-	s, _ := str(r.params, "id")
+	s, _ := str(r.params, "record_id")
 	id, ok := hash256(s)
 	if !ok {
-		return nil, invalidField("id")
+		return nil, invalidField("record_id")
 	}
 	p, err := b.RecordProof(id)
 	switch {
@@ -56,7 +57,7 @@ func doBLHRProof(r *request) (map[string]any, *rpcError) {
 		view["account"] = rec.Account.String()
 	}
 	return map[string]any{
-		"id":           hexUpper(id[:]),
+		"record_id":    hexUpper(id[:]),
 		"ledger_index": p.Bundle.LedgerSeq,
 		"ledger_hash":  hexUpper(p.LedgerHash[:]),
 		"bundle":       p.Bundle,

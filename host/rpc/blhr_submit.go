@@ -20,7 +20,7 @@ import (
 //	 "secret": "s..."}               optional: the node signs (signing
 //	                                 listeners only, as for sign)
 //
-// It answers at once {"id", "queued": true, "signed",
+// It answers at once {"record_id", "queued": true, "signed",
 // "ledger_current_index"} and, for a signed record, "account" and "fee"
 // (drops the signer pays when the record is sealed). The record is in the
 // ledger_current_index ledger or one of the next two; blhr_proof proves it.
@@ -121,7 +121,7 @@ func doBLHRSubmit(r *request) (map[string]any, *rpcError) {
 		return nil, errorf(rpcINTERNAL, "%v", err)
 	}
 	out := map[string]any{
-		"id":                   hexUpper(res.ID[:]),
+		"record_id":            hexUpper(res.ID[:]),
 		"queued":               true,
 		"signed":               res.Signed,
 		"ledger_current_index": res.CurrentLedger,

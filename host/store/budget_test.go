@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -143,10 +144,26 @@ func TestLedgerCapacity(t *testing.T) {
 
 // The estimate must be badger's own arithmetic: for a ledger over the limit,
 // badger's Txn.Set must refuse exactly the entry at which the estimate first
-// reaches a limit, whether the byte or the entry count limit binds first.
+// reaches a limit, whether the byte or the entry count limit binds first,
+// for transactions and for BLHR records.
 func TestBudgetEstimateMatchesBadgersAccounting(t *testing.T) {
 	c := newChain(t, 500)
-	big := mustLedger(t)(c.fund(1_000_000_000))
+	payments := mustLedger(t)(c.fund(1_000_000_000))
+	recs := make([]ledger.SealedRecord, 1000)
+	for i := range recs {
+		recs[i] = unsignedRecord(fmt.Sprintf("budget-%d", i), 300) // padded at 512, inline at 100,000
+	}
+	records := mustLedger(t)(c.withRecords(nil, recs))
+	for _, l := range []struct {
+		name string
+		l    *ledger.Ledger
+	}{{"payments", payments}, {"records", records}} {
+		t.Run(l.name, func(t *testing.T) { checkEstimateMatchesBadger(t, l.l) })
+	}
+}
+
+func checkEstimateMatchesBadger(t *testing.T, big *ledger.Ledger) {
+	t.Helper()
 	for _, tc := range []struct {
 		name      string
 		threshold int64 // 512: values in the vlog, the entry count binds; large: inline, bytes bind

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/jtchain/jtchain/host/blhr"
 	"github.com/jtchain/jtchain/host/codec"
 	"github.com/jtchain/jtchain/host/codec/sf"
 	"github.com/jtchain/jtchain/host/codec/ter"
@@ -22,6 +24,9 @@ type chain struct {
 	accounts []crypto.KeyPair
 	byID     map[codec.AccountID]crypto.KeyPair
 	now      uint32
+	// records, when set, gives the BLHR records build seals into ledger seq
+	// after its transactions.
+	records func(seq uint32) []ledger.SealedRecord
 }
 
 const chainCloseStart = 1000
@@ -74,19 +79,21 @@ type payment struct {
 // next applies the payments to a new ledger on top of the last one, closes it
 // and returns it. Every payment must succeed.
 func (c *chain) next(pays []payment) (*ledger.Ledger, error) {
-	return c.build(func(open *ledger.OpenLedger) error {
-		for _, p := range pays {
-			err := submit(open, p.from, func(o *codec.STObject) {
-				o.Set(sf.TransactionType, uint16(codec.TxPayment))
-				o.Set(sf.Amount, codec.NewNative(p.drops))
-				o.Set(sf.Destination, p.to)
-			})
-			if err != nil {
-				return err
-			}
+	return c.build(func(open *ledger.OpenLedger) error { return pay(open, pays) })
+}
+
+func pay(open *ledger.OpenLedger, pays []payment) error {
+	for _, p := range pays {
+		err := submit(open, p.from, func(o *codec.STObject) {
+			o.Set(sf.TransactionType, uint16(codec.TxPayment))
+			o.Set(sf.Amount, codec.NewNative(p.drops))
+			o.Set(sf.Destination, p.to)
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // build runs fn on a new open ledger, then closes it.
@@ -94,6 +101,9 @@ func (c *chain) build(fn func(open *ledger.OpenLedger) error) (*ledger.Ledger, e
 	open := c.closed.Open()
 	if err := fn(open); err != nil {
 		return nil, err
+	}
+	if c.records != nil {
+		open.SealRecords(c.records(c.closed.Seq()+1), blhrRoot)
 	}
 	c.now += 10
 	c.closed = open.Close(ledger.CloseInfo{CloseTime: c.now, Resolution: 10})
@@ -152,6 +162,37 @@ func (c *chain) random(rng *rand.Rand, n int) (*ledger.Ledger, error) {
 		pays[i] = payment{from: c.accounts[from], to: c.accounts[to].AccountID(), drops: 1 + rng.Int64N(1000)}
 	}
 	return c.next(pays)
+}
+
+// withRecords builds a ledger of the payments with recs sealed after them.
+func (c *chain) withRecords(pays []payment, recs []ledger.SealedRecord) (*ledger.Ledger, error) {
+	return c.build(func(open *ledger.OpenLedger) error {
+		if err := pay(open, pays); err != nil {
+			return err
+		}
+		open.SealRecords(recs, blhrRoot)
+		return nil
+	})
+}
+
+// blhrRoot is the root function ledger.SealRecords takes.
+func blhrRoot(ids []codec.Hash256) codec.Hash256 {
+	r, err := blhr.Root(ids)
+	if err != nil {
+		panic(err) // only for no ids, which SealRecords never passes
+	}
+	return r
+}
+
+// unsignedRecord makes an unsigned record whose id derives from tag and
+// whose encoding is size bytes derived from tag.
+func unsignedRecord(tag string, size int) ledger.SealedRecord {
+	id := codec.Hash256(sha256.Sum256([]byte(tag)))
+	enc := make([]byte, size)
+	for i := range enc {
+		enc[i] = id[i%len(id)] ^ byte(i>>5)
+	}
+	return ledger.SealedRecord{ID: id, Encoding: enc}
 }
 
 func mustLedger(t testing.TB) func(*ledger.Ledger, error) *ledger.Ledger {

@@ -20,6 +20,8 @@ type corruptFixture struct {
 	last   *ledger.Ledger
 	lastTx []ledger.TxWithMeta
 	acct   codec.AccountID
+	// lastRecs are the last ledger's records: inline, padded, value log.
+	lastRecs []ledger.SealedRecord
 }
 
 func newCorruptFixture(t *testing.T) *corruptFixture {
@@ -31,7 +33,10 @@ func newCorruptFixture(t *testing.T) *corruptFixture {
 	}
 	t.Cleanup(func() { s.Close() })
 	c, ls := history(t, s, rand.New(rand.NewPCG(9, 9)), 5, 4, 6)
-	// Make sure the last ledger has at least two transactions.
+	// Make sure the last ledger has at least two transactions, and records.
+	c.records = func(uint32) []ledger.SealedRecord {
+		return []ledger.SealedRecord{unsignedRecord("corrupt-0", 100), unsignedRecord("corrupt-1", 300), unsignedRecord("corrupt-2", 700)}
+	}
 	last := mustLedger(t)(c.random(rand.New(rand.NewPCG(9, 10)), 3))
 	if err := s.SaveLedger(last, nil); err != nil {
 		t.Fatal(err)
@@ -41,7 +46,25 @@ func newCorruptFixture(t *testing.T) *corruptFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &corruptFixture{s: s, dir: dir, ls: ls, last: last, lastTx: txs, acct: txs[0].Tx.Account()}
+	return &corruptFixture{s: s, dir: dir, ls: ls, last: last, lastTx: txs, acct: txs[0].Tx.Account(), lastRecs: last.Records()}
+}
+
+// recordOfSize returns the last ledger's record of size bytes.
+func (f *corruptFixture) recordOfSize(size int) ledger.SealedRecord {
+	return f.lastRecs[f.recordIndexOfSize(size)]
+}
+
+func (f *corruptFixture) recordKeyOfSize(size int) []byte {
+	return recordKey(f.last.Seq(), uint32(f.recordIndexOfSize(size)))
+}
+
+func (f *corruptFixture) recordIndexOfSize(size int) int {
+	for i, r := range f.lastRecs {
+		if len(r.Encoding) == size {
+			return i
+		}
+	}
+	panic(fmt.Sprintf("the fixture has no %d-byte record", size))
 }
 
 func (f *corruptFixture) update(t *testing.T, fn func(txn *badger.Txn) error) {
@@ -65,6 +88,14 @@ func TestCorruptOrMissingDataIsAnErrorNotAPanic(t *testing.T) {
 	firstTx := func(f *corruptFixture) error { _, err := f.s.Tx(f.lastTx[0].Tx.ID()); return err }
 	accountTx := func(f *corruptFixture) error { _, err := f.s.AccountTx(AccountTxQuery{Account: f.acct}); return err }
 	header := func(f *corruptFixture) error { _, err := f.s.Header(f.last.Seq()); return err }
+	lastRecords := func(f *corruptFixture) error { _, err := f.s.Records(f.last.Seq()); return err }
+	// Records are stored in id order; the cases name them by size.
+	record := func(size int) probe {
+		return func(f *corruptFixture) error { _, _, _, err := f.s.Record(f.recordOfSize(size).ID); return err }
+	}
+	recordLocation := func(size int) probe {
+		return func(f *corruptFixture) error { _, _, err := f.s.RecordLocation(f.recordOfSize(size).ID); return err }
+	}
 	byHash := func(f *corruptFixture) error { _, err := f.s.HeaderByHash(f.last.Hash()); return err }
 	reopen := func(f *corruptFixture) error {
 		if err := f.s.Close(); err != nil {
@@ -130,7 +161,7 @@ func TestCorruptOrMissingDataIsAnErrorNotAPanic(t *testing.T) {
 			[]probe{firstTx, accountTx, loadLatest}},
 		{"id index points at another transaction",
 			func(f *corruptFixture) func(*badger.Txn) error {
-				return set(txIDKey(f.lastTx[0].Tx.ID()), encodeTxLocation(f.last.Seq(), 1))
+				return set(txIDKey(f.lastTx[0].Tx.ID()), encodeLocation(f.last.Seq(), 1))
 			},
 			[]probe{firstTx}},
 		{"id index value of the wrong length",
@@ -138,7 +169,7 @@ func TestCorruptOrMissingDataIsAnErrorNotAPanic(t *testing.T) {
 			[]probe{firstTx}},
 		{"id index points at a ledger that is not stored",
 			func(f *corruptFixture) func(*badger.Txn) error {
-				return set(txIDKey(f.lastTx[0].Tx.ID()), encodeTxLocation(9999, 0))
+				return set(txIDKey(f.lastTx[0].Tx.ID()), encodeLocation(9999, 0))
 			},
 			[]probe{firstTx}},
 		{"account index points at a missing transaction",
@@ -146,6 +177,42 @@ func TestCorruptOrMissingDataIsAnErrorNotAPanic(t *testing.T) {
 				return set(accountTxKey(f.acct, f.last.Seq(), 77), []byte{})
 			},
 			[]probe{accountTx}},
+		{"record value claims more than it holds",
+			func(f *corruptFixture) func(*badger.Txn) error {
+				return set(f.recordKeyOfSize(100), []byte{0, 0, 9, 9, 1})
+			},
+			[]probe{lastRecords, record(100)}},
+		{"record value shorter than its length",
+			func(f *corruptFixture) func(*badger.Txn) error { return set(f.recordKeyOfSize(700), []byte{1}) },
+			[]probe{lastRecords, record(700)}},
+		{"record padding is not zero",
+			func(f *corruptFixture) func(*badger.Txn) error {
+				v := encodeRecordValue(f.recordOfSize(300).Encoding, 512)
+				if len(v) != 512 {
+					panic("a 300-byte record is not padded")
+				}
+				v[len(v)-1] = 1
+				return set(f.recordKeyOfSize(300), v)
+			},
+			[]probe{lastRecords, record(300)}},
+		{"record missing",
+			func(f *corruptFixture) func(*badger.Txn) error { return del(recordKey(f.last.Seq(), 1)) },
+			[]probe{lastRecords, func(f *corruptFixture) error { _, _, _, err := f.s.Record(f.lastRecs[1].ID); return err }}},
+		{"record key of the wrong length",
+			func(f *corruptFixture) func(*badger.Txn) error {
+				return set(append(seqKey(prefixRecord, f.last.Seq()), 0), encodeRecordValue(nil, 0))
+			},
+			[]probe{lastRecords}},
+		{"record id index value of the wrong length",
+			func(f *corruptFixture) func(*badger.Txn) error {
+				return set(recordIDKey(f.recordOfSize(100).ID), []byte{1})
+			},
+			[]probe{record(100), recordLocation(100)}},
+		{"record id index points at a missing record",
+			func(f *corruptFixture) func(*badger.Txn) error {
+				return set(recordIDKey(f.recordOfSize(100).ID), encodeLocation(f.last.Seq(), 77))
+			},
+			[]probe{record(100)}},
 		{"hash index value of the wrong length",
 			func(f *corruptFixture) func(*badger.Txn) error { return set(hashKey(f.last.Hash()), []byte{1, 2}) },
 			[]probe{byHash}},
@@ -235,6 +302,11 @@ func TestRandomCorruptionNeverPanics(t *testing.T) {
 		}
 		for _, tx := range f.lastTx {
 			f.s.Tx(tx.Tx.ID())
+		}
+		f.s.Records(f.last.Seq())
+		for _, r := range f.lastRecs {
+			f.s.Record(r.ID)
+			f.s.RecordLocation(r.ID)
 		}
 		f.s.AccountTx(AccountTxQuery{Account: f.acct})
 		f.s.AccountTx(AccountTxQuery{Account: f.acct, Forward: true, Limit: 1})

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -213,6 +214,7 @@ func checkCrashedStore(t *testing.T, dir string, acked uint32, extend bool) uint
 		prev = h
 	}
 
+	checkCrashRecords(t, s, latest.Seq)
 	checkNothingBeyond(t, s, latest.Seq)
 
 	if extend {
@@ -220,6 +222,7 @@ func checkCrashedStore(t *testing.T, dir string, acked uint32, extend bool) uint
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.records = crashRecords
 		c.resume(l)
 		next, err := c.nextCrashLedger(rand.New(rand.NewPCG(uint64(latest.Seq), 99)))
 		if err != nil {
@@ -244,11 +247,11 @@ func checkNothingBeyond(t *testing.T, s *Store, latest uint32) {
 			k := it.Item().Key()
 			var seq uint32
 			switch k[0] {
-			case prefixHeader, prefixCert, prefixTx:
+			case prefixHeader, prefixCert, prefixTx, prefixRecord:
 				seq = binary.BigEndian.Uint32(k[1:])
 			case prefixAccountTx:
 				seq, _ = parseSeqIndex(k)
-			case prefixTxID, prefixHash:
+			case prefixTxID, prefixHash, prefixRecordID:
 				v, err := it.Item().ValueCopy(nil)
 				if err != nil {
 					return err
@@ -263,6 +266,59 @@ func checkNothingBeyond(t *testing.T, s *Store, latest uint32) {
 	})
 	if err != nil {
 		t.Fatalf("HALF-WRITTEN: %v", err)
+	}
+}
+
+// crashRecords gives the records sealed into crash-test ledger seq: up to
+// three new ones, of sizes across the inline, padded and value-log cases,
+// and in every third ledger one that some ledgers also seal earlier or later.
+func crashRecords(seq uint32) []ledger.SealedRecord {
+	if seq < 2 {
+		return nil
+	}
+	var recs []ledger.SealedRecord
+	for i := range seq % 4 {
+		recs = append(recs, unsignedRecord(fmt.Sprintf("crash-%d-%d", seq, i), int(seq*37+i*101)%700))
+	}
+	if seq%3 == 0 {
+		recs = append(recs, unsignedRecord(fmt.Sprintf("crash-again-%d", seq/6), 64))
+	}
+	return recs
+}
+
+// checkCrashRecords checks that every stored ledger holds exactly its
+// crashRecords, in id order, and that each id is found where it was first
+// sealed.
+func checkCrashRecords(t *testing.T, s *Store, latest uint32) {
+	t.Helper()
+	type location struct{ seq, index uint32 }
+	first := map[codec.Hash256]location{}
+	encodings := map[codec.Hash256][]byte{}
+	for seq := uint32(1); seq <= latest; seq++ {
+		want := crashRecords(seq)
+		slices.SortFunc(want, func(a, b ledger.SealedRecord) int { return bytes.Compare(a.ID[:], b.ID[:]) })
+		got, err := s.Records(seq)
+		if err != nil {
+			t.Fatalf("ledger %d records: %v", seq, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("ledger %d: %d records, want %d", seq, len(got), len(want))
+		}
+		for i, r := range want {
+			if !bytes.Equal(got[i], r.Encoding) {
+				t.Fatalf("ledger %d record %d: %d bytes, want %X of %d bytes", seq, i, len(got[i]), r.ID, len(r.Encoding))
+			}
+			if _, ok := first[r.ID]; !ok {
+				first[r.ID] = location{seq, uint32(i)}
+				encodings[r.ID] = r.Encoding
+			}
+		}
+	}
+	for id, loc := range first {
+		enc, seq, index, err := s.Record(id)
+		if err != nil || seq != loc.seq || index != loc.index || !bytes.Equal(enc, encodings[id]) {
+			t.Fatalf("Record(%X) = ledger %d record %d, %v; first sealed as ledger %d record %d", id, seq, index, err, loc.seq, loc.index)
+		}
 	}
 }
 
@@ -320,6 +376,7 @@ func crashChild(dir string) error {
 	if err != nil {
 		return err
 	}
+	c.records = crashRecords
 	save := func(l *ledger.Ledger) error {
 		h := l.Hash()
 		if err := s.SaveLedger(l, append([]byte("cert"), h[:]...)); err != nil {

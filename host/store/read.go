@@ -198,7 +198,7 @@ func (s *Store) Tx(id codec.Hash256) (TxRecord, error) {
 		if err != nil {
 			return err
 		}
-		seq, index, err := decodeTxLocation(v)
+		seq, index, err := decodeLocation("transaction location", v)
 		if err != nil {
 			return err
 		}

@@ -13,11 +13,11 @@ import (
 	"github.com/jtchain/jtchain/host/shamap"
 )
 
-// SaveLedger stores a closed ledger and its certificate (opaque; may be
-// nil) and returns only once they are durable: everything goes into ONE
-// badger transaction, committed with fsync (Config.SyncWrites) or followed
-// by db.Sync. A crash at any instant leaves either the whole ledger or none
-// of it.
+// SaveLedger stores a closed ledger, its sealed BLHR records and its
+// certificate (opaque; may be nil) and returns only once they are durable:
+// everything goes into ONE badger transaction, committed with fsync
+// (Config.SyncWrites) or followed by db.Sync. A crash at any instant leaves
+// either the whole ledger, records included, or none of it.
 //
 // The ledger must extend the latest stored one: Seq is latest+1 and
 // ParentHash is the latest header's hash. The first ledger saved into an
@@ -25,7 +25,8 @@ import (
 // whole state is written. Later ledgers write only their ChangedKeys.
 //
 // A ledger that would exceed badger's transaction limit (15% of the
-// memtable) fails with ErrLedgerTooLarge before anything is written.
+// memtable) fails with ErrLedgerTooLarge before anything is written. Each
+// record costs two entries; see TestRecordCapacity for what fits.
 func (s *Store) SaveLedger(l *ledger.Ledger, certificate []byte) error {
 	if err := s.acquire(); err != nil {
 		return err
@@ -41,6 +42,11 @@ func (s *Store) SaveLedger(l *ledger.Ledger, certificate []byte) error {
 		return fmt.Errorf("store: refusing to save after an earlier durability failure (restart the node): %w", failed)
 	}
 	h := l.Header()
+	if h.BLHRRoot != (codec.Hash256{}) && len(l.Records()) == 0 {
+		// A ledger rebuilt from parts keeps no records; saving it would
+		// store a header whose records can never be read or proven.
+		return fmt.Errorf("store: ledger %d has a BLHRRoot but carries no records (a rebuilt ledger cannot be saved)", h.Seq)
+	}
 	if hasAny {
 		if h.Seq <= latest.Seq && h.Seq >= first {
 			if stored, err := s.header(h.Seq); err == nil && stored.Hash() == l.Hash() {
@@ -150,7 +156,7 @@ func (s *Store) buildBatch(l *ledger.Ledger, certificate []byte, first bool) (*b
 	h := l.Header()
 	thr := s.cfg.ValueThreshold
 	state := l.State()
-	b := &batch{size: txnBaseSize, entries: make([]entry, 0, 8+4*l.TxTree().Len()+len(l.ChangedKeys()))}
+	b := &batch{size: txnBaseSize, entries: make([]entry, 0, 8+4*l.TxTree().Len()+2*len(l.Records())+len(l.ChangedKeys()))}
 
 	b.add(thr, entry{key: headerKey(h.Seq), value: h.Encode()})
 	b.add(thr, entry{key: hashKey(l.Hash()), value: encodeSeq(h.Seq)})
@@ -186,11 +192,15 @@ func (s *Store) buildBatch(l *ledger.Ledger, certificate []byte, first bool) (*b
 		}
 		seen[idx] = id
 		b.add(thr, entry{key: txKey(h.Seq, idx), value: encodeTxValue(leaf, thr)})
-		b.add(thr, entry{key: txIDKey(id), value: encodeTxLocation(h.Seq, idx)})
+		b.add(thr, entry{key: txIDKey(id), value: encodeLocation(h.Seq, idx)})
 		accounts = affectedAccounts(tx, meta, accounts[:0])
 		for _, a := range accounts {
 			b.add(thr, entry{key: accountTxKey(a, h.Seq, idx), value: []byte{}})
 		}
+	}
+
+	if err := s.addRecords(b, h.Seq, l.Records()); err != nil {
+		return nil, err
 	}
 
 	if first {

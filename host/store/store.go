@@ -16,8 +16,8 @@ import (
 )
 
 var (
-	// ErrNotFound is wrapped by every lookup of a ledger, transaction or
-	// certificate the store does not hold.
+	// ErrNotFound is wrapped by every lookup of a ledger, transaction,
+	// BLHR record or certificate the store does not hold.
 	ErrNotFound = errors.New("store: not found")
 	// ErrCorrupt is wrapped when stored bytes do not decode or do not agree
 	// with each other. It means the database was damaged outside the store.
@@ -38,8 +38,8 @@ var (
 )
 
 // Store is the node's durable storage: closed ledgers (headers, transactions
-// with metadata, certificates), the latest state, and the transaction
-// indexes. It is safe for concurrent use; SaveLedger calls are serialized.
+// with metadata, BLHR records, certificates), the latest state, and the
+// transaction and record indexes. It is safe for concurrent use; SaveLedger calls are serialized.
 type Store struct {
 	db  *badger.DB
 	log hclog.Logger
