@@ -65,8 +65,10 @@ decode|hash|sign). Amounts of SWT in transaction JSON are in drops
 Node commands talk to a node's WebSocket API at --url (default
 ws://127.0.0.1:5020, or $JT_URL): status, account, tx HASH, pay, trust and
 bench. check compares the validated ledgers of several nodes (a test
-network's validators, say). Secrets for pay and trust may come from
-$JT_SECRET instead of --secret. Errors go to stderr; jt exits 1 on failure and 2 on bad usage.`,
+network's validators, say). blhr records data or hashes on chain (put),
+fetches their proofs (proof), checks a proof offline against the genesis
+file (verify) and searches an indexer (query). Secrets for pay, trust and
+blhr put may come from $JT_SECRET instead of --secret. Errors go to stderr; jt exits 1 on failure and 2 on bad usage.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -74,7 +76,8 @@ $JT_SECRET instead of --secret. Errors go to stderr; jt exits 1 on failure and 2
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
 	root.AddCommand(newWalletCmd(stdout), newTxCmd(stdin, stdout),
-		newStatusCmd(stdout), newAccountCmd(stdout), newPayCmd(stdout), newTrustCmd(stdout), newBenchCmd(stdout), newCheckCmd(stdout))
+		newStatusCmd(stdout), newAccountCmd(stdout), newPayCmd(stdout), newTrustCmd(stdout), newBenchCmd(stdout), newCheckCmd(stdout),
+		newBLHRCmd(stdin, stdout))
 	return root
 }
 
