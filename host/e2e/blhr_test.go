@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -183,6 +186,48 @@ func TestBLHRRecordsSealedOnEveryValidator(t *testing.T) {
 	b.Header[len(b.Header)-40] ^= 1
 	if err := blhr.VerifyBundle(b, c.chainID, checker); err == nil {
 		t.Fatal("a bundle with a flipped header byte verifies")
+	}
+	// The command-line client against the network: put (signed locally,
+	// waiting for the seal), proof, and verify offline against the genesis.
+	out, err := exec.CommandContext(ctx, jtBin, "blhr", "put", "--url", c.nodes[2].url(), "--data", "from the cli",
+		"--type", "cli", "--secret", crypto.GenesisSecret, "--wait", "--json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("jt blhr put: %v\n%s", err, out)
+	}
+	var put struct {
+		ID          string `json:"id"`
+		Status      string `json:"status"`
+		LedgerIndex uint32 `json:"ledger_index"`
+	}
+	if err := json.Unmarshal(out, &put); err != nil || put.Status != "sealed" || put.LedgerIndex == 0 {
+		t.Fatalf("jt blhr put printed %s (%v)", out, err)
+	}
+	bundleFile := filepath.Join(t.TempDir(), "bundle.json")
+	if out, err := exec.CommandContext(ctx, jtBin, "blhr", "proof", put.ID, "--url", c.nodes[3].url(), "--out", bundleFile).CombinedOutput(); err != nil {
+		t.Fatalf("jt blhr proof: %v\n%s", err, out)
+	}
+	genesisFile := filepath.Join(c.dir, "net", "genesis.json")
+	out, err = exec.CommandContext(ctx, jtBin, "blhr", "verify", bundleFile, "--genesis", genesisFile).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "valid") || !strings.Contains(string(out), fmt.Sprint(put.LedgerIndex)) {
+		t.Fatalf("jt blhr verify of a node's bundle: %v\n%s", err, out)
+	}
+	raw2, err := os.ReadFile(bundleFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bj map[string]any
+	if err := json.Unmarshal(raw2, &bj); err != nil {
+		t.Fatal(err)
+	}
+	cert := bj["certificate"].(string)
+	bj["certificate"] = cert[:len(cert)-2] + map[bool]string{true: "00", false: "01"}[strings.HasSuffix(cert, "01")]
+	tampered, _ := json.Marshal(bj)
+	if err := os.WriteFile(bundleFile, tampered, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.CommandContext(ctx, jtBin, "blhr", "verify", bundleFile, "--genesis", genesisFile).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "invalid") {
+		t.Fatalf("jt blhr verify accepted a bundle with a changed certificate byte: %v\n%s", err, out)
 	}
 	if _, err := c.checkAgreement(ctx, c.all()); err != nil {
 		t.Fatal(err)

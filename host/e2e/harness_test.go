@@ -23,8 +23,9 @@ import (
 	"github.com/jtchain/jtchain/sdk/client"
 )
 
-// jtdBin is the jtd binary built once for all tests in this package.
-var jtdBin string
+// jtdBin is the jtd binary built once for all tests in this package, and
+// jtBin the jt client.
+var jtdBin, jtBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "jtd-e2e-bin")
@@ -37,6 +38,14 @@ func TestMain(m *testing.M) {
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building jtd:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	jtBin = filepath.Join(dir, "jt")
+	build = exec.Command("go", "build", "-o", jtBin, "github.com/jtchain/jtchain/host/cmd/jt")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building jt:", err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
