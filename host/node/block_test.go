@@ -42,7 +42,7 @@ func TestDecodeBlockRejectsEveryTruncationAndTrailingBytes(t *testing.T) {
 		t.Fatal("trailing byte accepted")
 	}
 	bad := bytes.Clone(enc)
-	bad[0] = 2
+	bad[0] = 3
 	if _, err := DecodeBlock(bad); !errors.Is(err, ErrBadBlock) {
 		t.Fatal("unknown version accepted")
 	}
