@@ -28,9 +28,10 @@ var (
 
 // firstPartyPlugins are built once in TestMain: binary name → package.
 var firstPartyPlugins = map[string]string{
-	"consensus-solo": "github.com/jtchain/jtchain/plugins/consensus/solo",
-	"consensus-raft": "github.com/jtchain/jtchain/plugins/consensus/raft",
-	"indexer-sqlite": "github.com/jtchain/jtchain/plugins/indexer/sqlite",
+	"consensus-solo":   "github.com/jtchain/jtchain/plugins/consensus/solo",
+	"consensus-raft":   "github.com/jtchain/jtchain/plugins/consensus/raft",
+	"indexer-sqlite":   "github.com/jtchain/jtchain/plugins/indexer/sqlite",
+	"indexer-postgres": "github.com/jtchain/jtchain/plugins/indexer/postgres",
 }
 
 func buildPlugins(dir string) error {

@@ -21,8 +21,9 @@
 //	                        ledgers is refused at Configure
 //	ledgers(seq PK, hash, parent_hash, close_time, tx_count, record_count)
 //	transactions(ledger_seq, idx) PK, hash, account, type, result
-//	records(ledger_seq, idx) PK, id UNIQUE, type_tag, account (NULL: none),
-//	                        data_hash, data (NULL: only the hash recorded)
+//	records(ledger_seq, idx) PK, id UNIQUE, type_tag ('': none),
+//	                        account (NULL: none), data_hash,
+//	                        data (NULL: only the hash recorded)
 //
 // records is indexed by its primary key (ledger range and query order), and
 // by (type_tag | account | data_hash, ledger_seq, idx), so each filter reads

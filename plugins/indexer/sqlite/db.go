@@ -133,6 +133,33 @@ var migrations = []string{
 	CREATE INDEX records_type_tag  ON records (type_tag);
 	CREATE INDEX records_account   ON records (account) WHERE account IS NOT NULL;
 	CREATE INDEX records_data_hash ON records (data_hash);`,
+
+	// Version 2: a record's type tag may be empty (the chain allows 0 to
+	// 64 bytes; the submitter need not give one), which version 1's CHECK
+	// refused. SQLite cannot drop a CHECK, so the table is rebuilt as its
+	// documentation describes (lang_altertable.html#otheralter), in the
+	// step's transaction: nothing references records, so foreign keys
+	// need not be switched off, and rows are copied in rowid order, which
+	// keeps pos and so query order. The indexes go with the old table and
+	// are made again. A new database takes this step too, so every file
+	// has the same schema however it got there.
+	`CREATE TABLE records_v2 (
+		pos        INTEGER PRIMARY KEY,
+		ledger_seq INTEGER NOT NULL REFERENCES ledgers (seq),
+		id         BLOB    NOT NULL CHECK (length(id) = 32),
+		type_tag   TEXT    NOT NULL,                     -- '': none
+		account    BLOB    CHECK (length(account) = 20), -- NULL: none
+		data_hash  BLOB    NOT NULL CHECK (length(data_hash) = 32),
+		data       BLOB,                                 -- NULL: hash only
+		CHECK (pos >> 24 = ledger_seq)
+	);
+	INSERT INTO records_v2 (pos, ledger_seq, id, type_tag, account, data_hash, data)
+		SELECT pos, ledger_seq, id, type_tag, account, data_hash, data FROM records ORDER BY pos;
+	DROP TABLE records;
+	ALTER TABLE records_v2 RENAME TO records;
+	CREATE INDEX records_type_tag  ON records (type_tag);
+	CREATE INDEX records_account   ON records (account) WHERE account IS NOT NULL;
+	CREATE INDEX records_data_hash ON records (data_hash);`,
 }
 
 // migrate brings the schema to len(migrations), one transaction per step;

@@ -16,7 +16,7 @@
 //
 //	ledgers      seq (primary key), hash, parent_hash, close_time (Unix ms), tx_count
 //	transactions pos, ledger_seq, hash, account, type, result
-//	records      pos, ledger_seq, id, type_tag, account (NULL: none), data_hash, data (NULL: none)
+//	records      pos, ledger_seq, id, type_tag ('': none), account (NULL: none), data_hash, data (NULL: none)
 //	indexes      records (type_tag), (account) where set, (data_hash)
 //
 // pos, the rowid, is ledger_seq<<24 | the row's index in its ledger: a

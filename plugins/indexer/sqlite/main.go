@@ -33,7 +33,7 @@ var (
 var errNotConfigured = errors.New("sqlite indexer: not configured (Configure must succeed first)")
 
 func (x *idx) Info(context.Context) (plugin.Info, error) {
-	return plugin.Info{Name: "sqlite", Version: "0.1.0"}, nil
+	return plugin.Info{Name: "sqlite", Version: "0.2.0"}, nil
 }
 
 // conn returns the open database or errNotConfigured.

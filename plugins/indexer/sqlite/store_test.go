@@ -79,8 +79,8 @@ func TestMalformedLedgersAreRefused(t *testing.T) {
 		{"seq 0", func(l *indexer.Ledger) { l.Seq = 0 }},
 		{"a zero hash", func(l *indexer.Ledger) { l.Hash = indexer.Hash256{} }},
 		{"a wrong tx count", func(l *indexer.Ledger) { l.TxCount = 9 }},
-		{"a record with no type tag", func(l *indexer.Ledger) {
-			l.Records = []indexer.Record{{ID: indexer.Hash256{1}, DataHash: indexer.Hash256{2}}}
+		{"a record with an overlong type tag", func(l *indexer.Ledger) {
+			l.Records = []indexer.Record{{ID: indexer.Hash256{1}, DataHash: indexer.Hash256{2}, TypeTag: strings.Repeat("t", indexer.MaxNameSize+1)}}
 		}},
 		{"oversized data", func(l *indexer.Ledger) {
 			l.Records = []indexer.Record{{ID: indexer.Hash256{1}, DataHash: indexer.Hash256{2}, TypeTag: "x", Data: make([]byte, indexer.MaxRecordDataSize+1)}}

@@ -9,7 +9,8 @@ import (
 	"github.com/jtchain/jtchain/sdk/indexer"
 )
 
-// Tags are the record type tags Chain uses.
+// Tags are the record type tags Chain uses; records also come without one
+// (an empty tag), as the chain allows.
 var Tags = []string{"invoice", "contract", "photo"}
 
 // Accounts are the submitting accounts Chain uses; records also come
@@ -28,9 +29,9 @@ var DataHashes = func() []indexer.Hash256 {
 
 // Chain returns n ledgers from seq first on, linked by parent hash, the
 // same every time: ledger s holds s%4 transactions and (3s)%5 records
-// (so some hold none), whose tags, accounts (or none) and data hashes
-// cycle through Tags, Accounts and DataHashes; every other record carries
-// data.
+// (so some hold none), whose tags (or none), accounts (or none) and data
+// hashes cycle through Tags, Accounts and DataHashes; every other record
+// carries data.
 func Chain(first uint32, n int) []indexer.Ledger {
 	out := make([]indexer.Ledger, n)
 	epoch := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -56,8 +57,10 @@ func Chain(first uint32, n int) []indexer.Ledger {
 		for j := range int(s * 3 % 5) {
 			r := indexer.Record{
 				ID:       hash("record", s, j),
-				TypeTag:  Tags[(int(s)+j)%len(Tags)],
 				DataHash: DataHashes[(int(s)+2*j)%len(DataHashes)],
+			}
+			if t := (int(s) + j) % (len(Tags) + 1); t < len(Tags) {
+				r.TypeTag = Tags[t]
 			}
 			if a := (int(s)*3 + j) % (len(Accounts) + 1); a < len(Accounts) {
 				r.Account = Accounts[a]

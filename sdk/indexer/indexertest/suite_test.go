@@ -125,6 +125,13 @@ func (x *toy) Store(_ context.Context, l indexer.Ledger) error {
 			x.mu.Unlock()
 		}()
 	}
+	if x.flaw == "empty-tag-refused" { // as the sqlite indexer's first schema did
+		for i, r := range l.Records {
+			if r.TypeTag == "" {
+				return fmt.Errorf("toy: ledger %d: records[%d] has no type tag", l.Seq, i)
+			}
+		}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if n := len(d.ledgers); n > 0 && l.Seq <= d.ledgers[n-1].Seq {
@@ -205,7 +212,11 @@ func (x *toy) Query(_ context.Context, q indexer.Query) (indexer.QueryResult, er
 	for _, l := range d.ledgers {
 		for i, r := range l.Records {
 			pos := indexer.Position{Seq: l.Seq, Index: uint32(i)}
-			if !pos.After(after) || !q.Matches(l.Seq, r) {
+			match := q.Matches(l.Seq, r)
+			if x.flaw == "empty-tag-matches" && r.TypeTag == "" { // an empty tag read as a wildcard
+				match = q.Matches(l.Seq, indexer.Record{TypeTag: q.TypeTag, Account: r.Account, DataHash: r.DataHash})
+			}
+			if !pos.After(after) || !match {
 				if !(x.flaw == "marker-repeats" && pos == after && len(q.Marker) > 0) {
 					continue
 				}
@@ -234,6 +245,8 @@ func TestSuiteCatchesEachFlaw(t *testing.T) {
 		{"lax-config", checkConfigureInvalid},
 		{"unconfigured", checkCallsAfterFailedConfigure},
 		{"tag-ignored", checkFound},
+		{"empty-tag-refused", checkFound},
+		{"empty-tag-matches", checkFound},
 		{"range-exclusive", checkFound},
 		{"last-off-by-one", checkFound},
 		{"replay-appends", checkReplay},
@@ -302,7 +315,7 @@ func TestKilledProcessNoLongerAnswers(t *testing.T) {
 
 func TestChainIsDeterministicLinkedAndVaried(t *testing.T) {
 	a, b := Chain(5, 30), Chain(5, 30)
-	tags, accounts, none, data := map[string]bool{}, map[indexer.AccountID]bool{}, 0, 0
+	tags, accounts, none, data := map[string]int{}, map[indexer.AccountID]bool{}, 0, 0
 	for i, l := range a {
 		if err := l.Validate(); err != nil {
 			t.Fatal(err)
@@ -314,7 +327,7 @@ func TestChainIsDeterministicLinkedAndVaried(t *testing.T) {
 			if r.ID != b[i].Records[j].ID {
 				t.Fatal("two Chains differ")
 			}
-			tags[r.TypeTag] = true
+			tags[r.TypeTag]++
 			if r.Account.IsZero() {
 				none++
 			} else {
@@ -325,8 +338,8 @@ func TestChainIsDeterministicLinkedAndVaried(t *testing.T) {
 			}
 		}
 	}
-	if len(tags) != len(Tags) || len(accounts) != len(Accounts) || none == 0 || data == 0 {
-		t.Errorf("tags %d, accounts %d, records without account %d, with data %d", len(tags), len(accounts), none, data)
+	if len(tags) != len(Tags)+1 || tags[""] == 0 || len(accounts) != len(Accounts) || none == 0 || data == 0 {
+		t.Errorf("tags %v (want each of %q and the empty one), accounts %d, records without account %d, with data %d", tags, Tags, len(accounts), none, data)
 	}
 	if got := len(RecordsOf(Chain(1, 12), indexer.Query{})); got < 20 {
 		t.Errorf("Chain(1, 12) holds %d records; the checks want a few dozen", got)
