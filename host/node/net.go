@@ -514,7 +514,27 @@ func (nw *network) serveTxs(_ context.Context, _ string, req []byte) ([]byte, er
 // fetchTxs asks connected peers, one after another, for the bodies of ids.
 func (nw *network) fetchTxs(ctx context.Context, ids []codec.Hash256) (map[codec.Hash256]*ledger.Tx, error) {
 	got := make(map[codec.Hash256]*ledger.Tx, len(ids))
+	missing := nw.fetchByID(ctx, protoTxs, ids, maxFetchIDs, func(id codec.Hash256, b []byte) bool {
+		tx, err := ledger.DecodeTx(b)
+		if err != nil || tx.ID() != id {
+			return false
+		}
+		got[id] = tx
+		return true
+	})
+	if len(missing) > 0 {
+		return got, fmt.Errorf("%d of %d transactions not found at any peer (first %X)", len(missing), len(ids), missing[0])
+	}
+	return got, nil
+}
+
+// fetchByID asks connected peers, one after another, for the bodies of ids
+// over proto, at most chunk ids a request. keep reports whether a peer's
+// non-empty answer is the body of id (and takes it). It returns the ids no
+// peer gave a body for.
+func (nw *network) fetchByID(ctx context.Context, proto string, ids []codec.Hash256, chunk int, keep func(id codec.Hash256, body []byte) bool) []codec.Hash256 {
 	missing := ids
+	have := make(map[codec.Hash256]bool, len(ids))
 	for _, p := range nw.host.Peers() {
 		if len(missing) == 0 {
 			break
@@ -522,41 +542,33 @@ func (nw *network) fetchTxs(ctx context.Context, ids []codec.Hash256) (map[codec
 		if !p.Connected {
 			continue
 		}
-		for start := 0; start < len(missing); start += maxFetchIDs {
-			chunk := missing[start:min(start+maxFetchIDs, len(missing))]
+		for start := 0; start < len(missing); start += chunk {
+			part := missing[start:min(start+chunk, len(missing))]
 			rctx, cancel := context.WithTimeout(ctx, fetchTimeout)
-			resp, err := nw.host.Request(rctx, p.ID, protoTxs, encodeIDs(chunk))
+			resp, err := nw.host.Request(rctx, p.ID, proto, encodeIDs(part))
 			cancel()
 			if err != nil {
 				break
 			}
-			blobs, err := decodeBlobs(resp, len(chunk))
+			blobs, err := decodeBlobs(resp, len(part))
 			if err != nil {
 				break
 			}
 			for i, b := range blobs {
-				if len(b) == 0 {
-					continue
+				if len(b) > 0 && !have[part[i]] && keep(part[i], b) {
+					have[part[i]] = true
 				}
-				tx, err := ledger.DecodeTx(b)
-				if err != nil || tx.ID() != chunk[i] {
-					continue
-				}
-				got[tx.ID()] = tx
 			}
 		}
 		var still []codec.Hash256
 		for _, id := range missing {
-			if got[id] == nil {
+			if !have[id] {
 				still = append(still, id)
 			}
 		}
 		missing = still
 	}
-	if len(missing) > 0 {
-		return got, fmt.Errorf("%d of %d transactions not found at any peer (first %X)", len(missing), len(ids), missing[0])
-	}
-	return got, nil
+	return missing
 }
 
 // fillStatus adds the network's view to server_info: the server_state the

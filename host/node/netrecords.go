@@ -142,45 +142,17 @@ func (nw *network) collectRecords(ctx context.Context, ids []codec.Hash256) ([]l
 		return out, 0, nil
 	}
 	got := make(map[codec.Hash256]ledger.SealedRecord, len(missing))
-	want := missing
-	for _, p := range nw.host.Peers() {
-		if len(want) == 0 {
-			break
+	want := nw.fetchByID(ctx, protoRecords, missing, maxFetchRecords, func(id codec.Hash256, b []byte) bool {
+		if blhr.EncodingID(b) != id {
+			return false
 		}
-		if !p.Connected {
-			continue
+		rec, err := blhr.DecodeRecord(b)
+		if err != nil || rec.VerifySignature(nw.chainID) != nil {
+			return false
 		}
-		for start := 0; start < len(want); start += maxFetchRecords {
-			chunk := want[start:min(start+maxFetchRecords, len(want))]
-			rctx, cancel := context.WithTimeout(ctx, fetchTimeout)
-			resp, err := nw.host.Request(rctx, p.ID, protoRecords, encodeIDs(chunk))
-			cancel()
-			if err != nil {
-				break
-			}
-			blobs, err := decodeBlobs(resp, len(chunk))
-			if err != nil {
-				break
-			}
-			for i, b := range blobs {
-				if len(b) == 0 || blhr.EncodingID(b) != chunk[i] {
-					continue
-				}
-				rec, err := blhr.DecodeRecord(b)
-				if err != nil || rec.VerifySignature(nw.chainID) != nil {
-					continue
-				}
-				got[chunk[i]] = sealedForm(rec)
-			}
-		}
-		var still []codec.Hash256
-		for _, id := range want {
-			if _, ok := got[id]; !ok {
-				still = append(still, id)
-			}
-		}
-		want = still
-	}
+		got[id] = sealedForm(rec)
+		return true
+	})
 	if len(want) > 0 {
 		return nil, len(missing), fmt.Errorf("%d of %d records not found at any peer (first %X)", len(want), len(ids), want[0])
 	}
