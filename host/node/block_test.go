@@ -50,6 +50,9 @@ func TestDecodeBlockRejectsEveryTruncationAndTrailingBytes(t *testing.T) {
 
 func FuzzDecodeBlock(f *testing.F) {
 	f.Add(sampleBlock().Encode())
+	withRecords := sampleBlock()
+	withRecords.RecordIDs = []codec.Hash256{{1}, {2}}
+	f.Add(withRecords.Encode())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := DecodeBlock(data)
 		if err != nil {

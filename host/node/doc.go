@@ -7,5 +7,6 @@
 // has its own lock. A ledger is published to clients only after it is
 // durably stored, so anything a client saw as validated survives a crash.
 //
-// Only host/cmd/jtd and tests import node.
+// Only host/cmd/jtd, tests, and (for the block format and genesis files of
+// `jt blhr verify`) host/cmd/jt and host/blhr/rbftcheck import node.
 package node
