@@ -6,22 +6,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/jtchain/jtchain/host/crypto"
+	"github.com/jtchain/jtchain/plugins/indexer/postgres/pgtest"
 	"github.com/jtchain/jtchain/sdk/client"
 	sdkindexer "github.com/jtchain/jtchain/sdk/indexer"
 )
@@ -71,8 +65,10 @@ func TestPostgresIndexerCatchesUpAfterServerOutage(t *testing.T) {
 	const schema = "jtchain_e2e"
 	ctx := ctxFor(t, 80*time.Second)
 	began := time.Now()
-	pg := newPostgres(t)
-	n := newDevNode(t, postgresIndexerConfig(pg.dsn(), schema)...)
+	// A server of our own, from the repository's .cache/postgres (the test
+	// fails without it: run make postgres), stopped and started below.
+	pg := pgtest.NewServer(t)
+	n := newDevNode(t, postgresIndexerConfig(pg.DSN(), schema)...)
 	n.start()
 	c := n.dial(ctx)
 	gen := genesisTestAccount(t)
@@ -202,7 +198,7 @@ func TestPostgresIndexerCatchesUpAfterServerOutage(t *testing.T) {
 
 	// The outage: pg_ctl stop -m fast, for several seconds of load.
 	outage.Store(true)
-	pg.stop()
+	pg.Stop()
 	stoppedAt := validated()
 	time.Sleep(500 * time.Millisecond) // acknowledgements already on their way
 	cursor := indexer().Cursor
@@ -219,7 +215,7 @@ func TestPostgresIndexerCatchesUpAfterServerOutage(t *testing.T) {
 	if e.Cursor != cursor || e.Cursor >= during {
 		t.Errorf("the indexer cursor moved from %d to %d (validated %d) with PostgreSQL stopped: nothing can be stored", cursor, e.Cursor, during)
 	}
-	if err := pg.start(); err != nil {
+	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}
 	outage.Store(false)
@@ -256,7 +252,7 @@ func TestPostgresIndexerCatchesUpAfterServerOutage(t *testing.T) {
 	caughtAt := time.Since(began)
 
 	// The database itself: every record once, where the chain has it.
-	conn, err := pgx.Connect(ctx, pg.dsn())
+	conn, err := pgx.Connect(ctx, pg.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,239 +413,4 @@ func tail(s string, n int) string {
 		return "..." + s[len(s)-n:]
 	}
 	return s
-}
-
-// A PostgreSQL server for these tests, run as plugins/indexer/postgres's
-// tests run theirs: from the Debian packages `make postgres` extracts into
-// the repository's .cache/postgres (the test fails, never skips, without
-// them), as user nobody when the tests run as root (postgres refuses
-// root), listening on a unix socket in a temporary directory only, killed
-// with the test binary.
-
-// postgresInstall is where make postgres puts the server, from this package.
-const postgresInstall = "../../.cache/postgres"
-
-type postgres struct {
-	t    testing.TB
-	bin  string // the server's bin directory
-	libs string // its LD_LIBRARY_PATH
-	cred *syscall.Credential
-	base string // data/ and the socket
-	data string
-
-	log *syncLog // every run's output
-
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	exited chan struct{}
-}
-
-// syncLog is the server's output: written by exec's copying goroutine, read
-// by the test.
-type syncLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// newPostgres initializes a database cluster and starts a server on it,
-// stopped and removed when the test ends.
-func newPostgres(t testing.TB) *postgres {
-	t.Helper()
-	dir, err := filepath.Abs(postgresInstall)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &postgres{t: t, log: &syncLog{}}
-	if os.Geteuid() == 0 {
-		uid, gid := uint32(65534), uint32(65534)
-		if u, err := user.Lookup("nobody"); err == nil {
-			if n, err := strconv.ParseUint(u.Uid, 10, 32); err == nil {
-				uid = uint32(n)
-			}
-			if n, err := strconv.ParseUint(u.Gid, 10, 32); err == nil {
-				gid = uint32(n)
-			}
-		}
-		p.cred = &syscall.Credential{Uid: uid, Gid: gid}
-	}
-	p.use(dir)
-	if _, err := os.Stat(filepath.Join(p.bin, "postgres")); err != nil {
-		t.Fatalf("PostgreSQL server not installed (%v): run make postgres", err)
-	}
-	if p.run("postgres", "--version") != nil && p.cred != nil {
-		// nobody cannot reach the repository (under /root, say): run a
-		// copy from a world-readable temporary directory.
-		tmp, err := os.MkdirTemp("", "jtpg-install")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.RemoveAll(tmp) })
-		if err := os.Chmod(tmp, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := copyInstall(dir, tmp); err != nil {
-			t.Fatalf("copy the PostgreSQL install for user %d: %v", p.cred.Uid, err)
-		}
-		p.use(tmp)
-	}
-	if err := p.run("postgres", "--version"); err != nil {
-		t.Fatalf("PostgreSQL server in %s does not run (%v): run make postgres", dir, err)
-	}
-
-	// A short path: a socket's must fit in 107 bytes.
-	p.base, err = os.MkdirTemp("", "jtpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(p.base) })
-	p.data = filepath.Join(p.base, "data")
-	if p.cred != nil {
-		if err := os.Chown(p.base, int(p.cred.Uid), int(p.cred.Gid)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// --no-sync: the template files need not reach the disk of a
-	// throwaway directory; the server runs with fsync on.
-	if err := p.run("initdb", "-D", p.data, "-U", "jtchain", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("postgres log:\n%s", tail(p.logs(), 8000))
-		}
-		p.stop()
-	})
-	if err := p.start(); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func (p *postgres) use(dir string) {
-	p.bin = filepath.Join(dir, "usr/lib/postgresql/15/bin")
-	p.libs = filepath.Join(dir, "usr/lib/x86_64-linux-gnu") + ":" + filepath.Join(dir, "lib/x86_64-linux-gnu")
-}
-
-// dsn connects to the server's postgres database as its superuser.
-func (p *postgres) dsn() string {
-	return fmt.Sprintf("host=%s port=5432 user=jtchain dbname=postgres sslmode=disable", p.base)
-}
-
-func (p *postgres) command(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(filepath.Join(p.bin, name), args...)
-	cmd.Env = []string{"LD_LIBRARY_PATH=" + p.libs, "LC_ALL=C", "PATH=/usr/bin:/bin"}
-	cmd.SysProcAttr = childProcAttr()
-	cmd.SysProcAttr.Credential = p.cred
-	return cmd
-}
-
-func (p *postgres) run(name string, args ...string) error {
-	if out, err := p.command(name, args...).CombinedOutput(); err != nil {
-		return fmt.Errorf("%s %v: %w\n%s", name, args, err, out)
-	}
-	return nil
-}
-
-// start starts the server on its data directory and waits until it takes
-// connections.
-func (p *postgres) start() error {
-	cmd := p.command("postgres", "-D", p.data, "-k", p.base, "-p", "5432",
-		"-c", "listen_addresses=", "-c", "fsync=on", "-c", "jit=off", "-c", "max_connections=50")
-	cmd.Stdout, cmd.Stderr = p.log, p.log
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	p.mu.Lock()
-	p.cmd, p.exited = cmd, exited
-	p.mu.Unlock()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		c, err := pgx.Connect(ctx, p.dsn())
-		cancel()
-		if err == nil {
-			c.Close(context.Background())
-			return nil
-		}
-		select {
-		case <-exited:
-			return fmt.Errorf("postgres exited during start:\n%s", p.logs())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("postgres did not take connections in 30s (%v):\n%s", err, p.logs())
-		}
-	}
-}
-
-// stop shuts the server down the way an operator would (pg_ctl stop -m
-// fast: sessions end, what is committed stays) and waits until it is
-// gone, killing it if it does not go.
-func (p *postgres) stop() {
-	p.mu.Lock()
-	cmd, exited := p.cmd, p.exited
-	p.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	if err := p.run("pg_ctl", "stop", "-D", p.data, "-m", "fast", "-w", "-t", "20"); err != nil {
-		p.t.Logf("pg_ctl stop: %v", err)
-	}
-	select {
-	case <-exited:
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		<-exited
-	}
-	p.mu.Lock()
-	p.cmd = nil
-	p.mu.Unlock()
-}
-
-func (p *postgres) logs() string { return p.log.String() }
-
-// copyInstall copies the directories, regular files and symbolic links of
-// src into dst, readable by anyone.
-func copyInstall(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		to := filepath.Join(dst, rel)
-		info, err := os.Lstat(path)
-		switch {
-		case err != nil:
-			return err
-		case rel == ".":
-			return nil
-		case d.IsDir():
-			return os.Mkdir(to, info.Mode().Perm()|0o555)
-		case info.Mode()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(path)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(target, to)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(to, b, info.Mode().Perm()|0o444)
-	})
 }

@@ -39,10 +39,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "postgres indexer tests need a PostgreSQL server: %v\n", err)
 			return 1
 		}
-		defer func() {
-			shared.close()
-			install.cleanup()
-		}()
+		defer shared.close()
 		return m.Run()
 	}())
 }
