@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jtchain/jtchain/plugins/indexer/postgres/pgtest"
 )
 
 // BenchmarkBLHRSealing measures a single dev node (solo engine, sqlite
@@ -23,10 +25,18 @@ import (
 //	             cursor reaching it
 //
 // Run: go test ./host/e2e -run '^$' -bench BLHRSealing -benchtime 1x
+// (BenchmarkBLHRSealingPostgres: the same with the postgres indexer)
 // (each iteration submits records for a few seconds; it is a measurement,
 // not a test, and make test does not run it).
 func BenchmarkBLHRSealing(b *testing.B) {
 	benchBLHRSealing(b, sqliteIndexerConfig())
+}
+
+// BenchmarkBLHRSealingPostgres is BenchmarkBLHRSealing with the postgres
+// indexer on a PostgreSQL server of its own (make postgres installs it).
+func BenchmarkBLHRSealingPostgres(b *testing.B) {
+	pg := pgtest.NewServer(b)
+	benchBLHRSealing(b, postgresIndexerConfig(pg.DSN(), "jtchain_bench"))
 }
 
 func benchBLHRSealing(b *testing.B, indexerConfig []string) {
