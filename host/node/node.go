@@ -108,6 +108,7 @@ func New(cfg config.Config, log hclog.Logger) (*Node, error) {
 	n.verify = mempool.CachedVerifier(crypto.NewVerifyCache(verifyCacheSize))
 	n.pool = mempool.New(mempoolConfig(cfg), latest, n.verify)
 	n.records = newRecordPool(cfg.BLHR.MaxPending, cfg.BLHR.MaxPendingMB<<20)
+	n.records.expire(latest.Seq())
 	if cfg.Consensus.Engine != n.genesis.Consensus.Engine {
 		n.store.Close()
 		return nil, fmt.Errorf("consensus.engine is %q but this chain's genesis (%s) fixes engine %q: set consensus.engine = %q",

@@ -23,8 +23,14 @@ import (
 // pendingRecord is a record waiting for a ledger.
 type pendingRecord struct {
 	sealed ledger.SealedRecord
-	gone   bool // removed; its slot in order is skipped
+	since  uint32 // the validated ledger when it arrived
+	gone   bool   // removed; its slot in order is skipped
 }
+
+// recordTTL is how many ledgers a record may wait: one no ledger sealed by
+// then (a signed record its signer could not pay for, dropped by the
+// proposers but still held by nodes that never propose) is dropped.
+const recordTTL = 64
 
 // recordPool holds the records waiting for a ledger in arrival order,
 // bounded in count and bytes. It is safe for concurrent use.
@@ -36,6 +42,8 @@ type recordPool struct {
 	bytes    int
 	maxCount int
 	maxBytes int
+	// seq is the latest validated ledger the pool was told of.
+	seq uint32
 }
 
 // errPoolFull is wrapped when the pool is at a limit.
@@ -55,7 +63,7 @@ func (p *recordPool) add(r ledger.SealedRecord) (bool, error) {
 	if len(p.byID) >= p.maxCount || p.bytes+len(r.Encoding) > p.maxBytes {
 		return false, fmt.Errorf("%w (%d records, %d bytes): try again after the next ledger", errPoolFull, len(p.byID), p.bytes)
 	}
-	e := &pendingRecord{sealed: r}
+	e := &pendingRecord{sealed: r, since: p.seq}
 	p.byID[r.ID] = e
 	p.order = append(p.order, e)
 	p.bytes += len(r.Encoding)
@@ -118,15 +126,42 @@ func (p *recordPool) remove(ids []codec.Hash256) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, id := range ids {
-		e := p.byID[id]
-		if e == nil {
+		if e := p.byID[id]; e != nil {
+			p.drop(e)
+		}
+	}
+	p.compact()
+}
+
+// expire tells the pool ledger seq is validated and drops the records
+// that have waited more than recordTTL ledgers. It returns how many.
+func (p *recordPool) expire(seq uint32) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seq = max(p.seq, seq)
+	n := 0
+	for _, e := range p.order {
+		if e.gone {
 			continue
 		}
-		delete(p.byID, id)
-		e.gone = true
-		p.bytes -= len(e.sealed.Encoding)
-		p.removed++
+		if e.since+recordTTL >= p.seq {
+			break // arrival order: the rest are younger
+		}
+		p.drop(e)
+		n++
 	}
+	p.compact()
+	return n
+}
+
+func (p *recordPool) drop(e *pendingRecord) {
+	delete(p.byID, e.sealed.ID)
+	e.gone = true
+	p.bytes -= len(e.sealed.Encoding)
+	p.removed++
+}
+
+func (p *recordPool) compact() {
 	if p.removed > len(p.order)/2 {
 		live := make([]*pendingRecord, 0, len(p.byID))
 		for _, e := range p.order {
@@ -197,17 +232,19 @@ func (n *Node) sealPending(open *ledger.OpenLedger, maxCount int) []codec.Hash25
 	return ids
 }
 
-// recordsValidated drops the records a validated ledger sealed from the pool.
+// recordsValidated drops the records a validated ledger sealed from the
+// pool, and those that waited too long.
 func (n *Node) recordsValidated(l *ledger.Ledger) {
-	recs := l.Records()
-	if len(recs) == 0 {
-		return
+	if recs := l.Records(); len(recs) > 0 {
+		ids := make([]codec.Hash256, len(recs))
+		for i, r := range recs {
+			ids[i] = r.ID
+		}
+		n.records.remove(ids)
 	}
-	ids := make([]codec.Hash256, len(recs))
-	for i, r := range recs {
-		ids[i] = r.ID
+	if k := n.records.expire(l.Seq()); k > 0 {
+		n.log.Debug("records expired unsealed", "count", k, "ledger", l.Seq())
 	}
-	n.records.remove(ids)
 }
 
 // ChainID is the chain id record signatures are made for.

@@ -77,6 +77,27 @@ func TestRecordPoolKeepsArrivalOrderWithinItsLimits(t *testing.T) {
 	}
 }
 
+func TestRecordPoolExpiresRecordsNoLedgerSealed(t *testing.T) {
+	p := newRecordPool(100, 1<<20)
+	p.expire(1000)
+	old, young := testRecord(t, 1), testRecord(t, 2)
+	p.add(old)
+	p.expire(1000 + recordTTL/2)
+	p.add(young)
+	if n := p.expire(1000 + recordTTL); n != 0 || p.len() != 2 {
+		t.Fatalf("expired %d at the TTL, %d left", n, p.len())
+	}
+	if n := p.expire(1000 + recordTTL + 1); n != 1 || p.len() != 1 {
+		t.Fatalf("expired %d past the TTL, %d left", n, p.len())
+	}
+	if _, ok := p.lookup(young.ID); !ok {
+		t.Fatal("the younger record expired too")
+	}
+	if p.expire(900); p.len() != 1 {
+		t.Fatal("an older ledger moved the pool's clock back")
+	}
+}
+
 func TestBlockWithRecordsRoundTripsAndIsStrict(t *testing.T) {
 	plain := sampleBlock().Encode()
 	if plain[0] != blockVersion {
