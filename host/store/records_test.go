@@ -345,10 +345,6 @@ func TestRecordCapacity(t *testing.T) {
 	if fit < nodeCap {
 		t.Fatalf("only %d worst-size records fit, want at least %d", fit, nodeCap)
 	}
-	if testing.Short() {
-		t.Skip("saves a ledger of the capacity in worst-size records")
-	}
-
 	recs := make([]ledger.SealedRecord, fit+1)
 	for i := range recs {
 		recs[i] = unsignedRecord(fmt.Sprintf("capacity-%d", i), worstSize)
