@@ -393,8 +393,8 @@ func TestOtherRelativePathsResolveAgainstDataDir(t *testing.T) {
 
 func TestKeysListsEveryFieldOnceInOrder(t *testing.T) {
 	keys := Keys()
-	if len(keys) != 57 {
-		t.Errorf("Keys() has %d keys, want 57 (update this test when adding one)", len(keys))
+	if len(keys) != 58 {
+		t.Errorf("Keys() has %d keys, want 58 (update this test when adding one)", len(keys))
 	}
 	if keys[0] != "data_dir" || keys[len(keys)-1] != "blhr.max_ledger_kb" {
 		t.Errorf("Keys() = %q..., want data_dir first and blhr.max_ledger_kb last", keys[:3])

@@ -21,6 +21,12 @@ type P2PConfig struct {
 	// and the admin "chaos" command that drives it. For tests only: never
 	// enable it on a real network. Default false.
 	Chaos bool `koanf:"chaos"`
+	// KeyFile holds the node's libp2p identity: 64 hex digits of a 32-byte
+	// Ed25519 seed. Empty: the identity is derived from the node key, so a
+	// node's peer id follows from node_key.json. Set it to give the
+	// network identity its own key (rotate it without touching the
+	// validator key). A relative path is in data_dir. Default empty.
+	KeyFile string `koanf:"key_file"`
 }
 
 // Validate reports every problem with the section at once.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jtchain/jtchain/host/crypto"
+	"github.com/jtchain/jtchain/host/p2p"
 )
 
 // Twins (spec/rbft.md §2.8 S7/S8): a second process runs with a
@@ -49,6 +51,21 @@ func (c *cluster) addTwin(k int, peers []string) int {
 	text = regexp.MustCompile(`http_listen = "[^"]*"`).ReplaceAllString(text, fmt.Sprintf(`http_listen = "127.0.0.1:%d"`, base+1))
 	text = regexp.MustCompile(`listen = \["[^"]*"\]`).ReplaceAllString(text, fmt.Sprintf(`listen = ["/ip4/127.0.0.1/tcp/%d"]`, base+2))
 	text = setPeers(text, peers)
+	// A libp2p identity of its own: sharing validator k's would make each
+	// connection of one twin replace the other's at every peer.
+	seed := crypto.SHA512Half([]byte(fmt.Sprintf("twin p2p key %d %d", k, i)))
+	keyFile := filepath.Join(dir, "p2p_key")
+	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(seed[:])+"\n"), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	if !strings.Contains(text, "\n[p2p]\n") {
+		c.t.Fatal("no [p2p] section in the validator's config")
+	}
+	text = strings.Replace(text, "\n[p2p]\n", fmt.Sprintf("\n[p2p]\nkey_file = %q\n", keyFile), 1)
+	pid, err := p2p.PeerIDFromKey(seed[:])
+	if err != nil {
+		c.t.Fatal(err)
+	}
 	path := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		c.t.Fatal(err)
@@ -56,8 +73,25 @@ func (c *cluster) addTwin(k int, peers []string) int {
 	n := &devNode{t: c.t, dir: dir, wsPort: base, httpPort: base + 1, config: path}
 	c.t.Cleanup(func() { n.kill() })
 	c.nodes = append(c.nodes, n)
-	c.peerIDs = append(c.peerIDs, c.peerIDs[k])
+	c.peerIDs = append(c.peerIDs, pid)
 	return i
+}
+
+// allowPeer adds a bare PEER_ID to node i's peer list: accepted when it
+// dials in.
+func (c *cluster) allowPeer(i int, peerID string) {
+	c.t.Helper()
+	cfg, err := os.ReadFile(c.nodes[i].config)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	text := strings.Replace(string(cfg), "\npeers = [\n", fmt.Sprintf("\npeers = [\n  %q,\n", peerID), 1)
+	if text == string(cfg) {
+		c.t.Fatalf("no peers list in %s", c.nodes[i].config)
+	}
+	if err := os.WriteFile(c.nodes[i].config, []byte(text), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
 }
 
 func setPeers(configText string, peers []string) string {
@@ -160,6 +194,9 @@ func TestNetworkTwinEquivocationIsCommittedAsEvidence(t *testing.T) {
 	ctx := ctxFor(t, 4*time.Minute)
 	c := newCluster(t, 4, 0, false)
 	twin := c.addTwin(3, []string{c.peer(0), c.peer(1), c.peer(2)})
+	for _, i := range []int{0, 1, 2} {
+		c.allowPeer(i, c.peerIDs[twin])
+	}
 	c.start()
 	honest := []int{0, 1, 2}
 	c.waitHeights(ctx, honest, 3, 60*time.Second)
@@ -175,11 +212,10 @@ func TestNetworkTwinEquivocationIsCommittedAsEvidence(t *testing.T) {
 			offender = v.Address
 		}
 	}
-	// The twins share one libp2p identity, so each new connection of one
-	// replaces the other's at the honest nodes; how soon both get a
-	// proposal or vote through at one height is luck. Usually 10-20 s;
-	// the slowest runs seen took over 70.
-	const evidenceWithin = 150 * time.Second
+	// Each twin has its own libp2p identity, so both reach the honest
+	// validators; evidence follows the first height where validator 4
+	// proposes or votes differently in its two processes.
+	const evidenceWithin = 90 * time.Second
 	deadline := time.Now().Add(evidenceWithin)
 	var found []evidenceRecord
 	from := uint32(2)

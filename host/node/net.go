@@ -2,9 +2,12 @@ package node
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +29,8 @@ import (
 type network struct {
 	n       *Node
 	chainID string
+	// p2pKey is the seed of the libp2p identity (loadP2PKey).
+	p2pKey []byte
 	// rbft: the engine is the built-in RBFT, whose messages, certificates
 	// and proposer order the network checks itself. Any other networked
 	// engine (a plugin) has opaque messages and certificates: the network
@@ -152,6 +157,10 @@ func newNetwork(n *Node) (*network, []byte, error) {
 		evidence: make(map[codec.Hash256][]byte),
 		checkSem: make(chan struct{}, maxCheckers),
 	}
+	var err error
+	if nw.p2pKey, err = loadP2PKey(n); err != nil {
+		return nil, nil, err
+	}
 	rec, err := nw.safety.Load()
 	if err != nil {
 		return nil, nil, fmt.Errorf("consensus safety file %s: %w", safetyPath(n.cfg), err)
@@ -164,6 +173,24 @@ func newNetwork(n *Node) (*network, []byte, error) {
 		}
 	}
 	return nw, rec, nil
+}
+
+// loadP2PKey returns the libp2p identity seed: p2p.key_file's, or the one
+// derived from the node key.
+func loadP2PKey(n *Node) ([]byte, error) {
+	if n.cfg.P2P.KeyFile == "" {
+		return n.key.P2PSeed(), nil
+	}
+	path := n.cfg.Resolve(n.cfg.P2P.KeyFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("p2p.key_file: %w", err)
+	}
+	seed, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(seed) != 32 {
+		return nil, fmt.Errorf("p2p.key_file %s: want 64 hex digits (a 32-byte seed), e.g. from `openssl rand -hex 32`", path)
+	}
+	return seed, nil
 }
 
 func (nw *network) doubleSignGuard(rec []byte) error {
@@ -204,7 +231,7 @@ func (nw *network) start(ctx context.Context) error {
 	cfg := nw.n.cfg
 	pc := p2p.Config{
 		ListenAddrs: cfg.P2P.Listen,
-		Key:         nw.n.key.P2PSeed(),
+		Key:         nw.p2pKey,
 		ChainID:     p2pChainID(nw.chainID),
 	}
 	for _, s := range cfg.P2P.Peers {

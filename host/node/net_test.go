@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -280,4 +281,26 @@ func FuzzNetWire(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestP2PKeyFileGivesTheIdentityOrAClearError(t *testing.T) {
+	dir := t.TempDir()
+	n := &Node{}
+	n.cfg.DataDir = dir
+	n.cfg.P2P.KeyFile = "p2p_key"
+	if _, err := loadP2PKey(n); err == nil || !strings.Contains(err.Error(), "p2p.key_file") {
+		t.Fatalf("missing file: %v", err)
+	}
+	for _, bad := range []string{"zz", "abcd", strings.Repeat("ab", 33)} {
+		os.WriteFile(filepath.Join(dir, "p2p_key"), []byte(bad), 0o600)
+		if _, err := loadP2PKey(n); err == nil || !strings.Contains(err.Error(), "64 hex digits") {
+			t.Fatalf("key %q: %v", bad, err)
+		}
+	}
+	good := strings.Repeat("0f", 32)
+	os.WriteFile(filepath.Join(dir, "p2p_key"), []byte(good+"\n"), 0o600)
+	seed, err := loadP2PKey(n)
+	if err != nil || hex.EncodeToString(seed) != good {
+		t.Fatalf("good key: %x, %v", seed, err)
+	}
 }
